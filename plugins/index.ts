@@ -1,0 +1,10 @@
+/**
+ * @module
+ * The compiled-in plugins. hub.conf `Plugins`, kojid.conf `plugin` choose
+ * which hub and builder parts run; the client always offers every CLI part.
+ */
+import type { BuilderPlugin, CliPlugin, HubPlugin } from '../src/plugin.ts';
+
+export const hubPlugins: HubPlugin[] = [];
+export const builderPlugins: BuilderPlugin[] = [];
+export const cliPlugins: CliPlugin[] = [];

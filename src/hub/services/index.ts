@@ -1,0 +1,12 @@
+/**
+ * @module
+ * Background work the hub runs beside the API (scheduler, repo
+ * regeneration, message delivery). Each service starts with the hub and
+ * returns its stop function.
+ */
+import type { Hub } from '../hub.ts';
+
+export type Stop = () => void | Promise<void>;
+export type Service = { name: string; start(hub: Hub): Stop | Promise<Stop> };
+
+export const coreServices: Service[] = [];

@@ -1,0 +1,59 @@
+#!/usr/bin/env bun
+/**
+ * @module
+ * The one kojibox executable: `serve` (hub), `builder` (build host), and the
+ * koji-compatible client commands, including the plugins' commands. This
+ * file only assembles them.
+ */
+import { Command, CommanderError } from 'commander';
+import { CliEnv, describeError } from './client/env.ts';
+import { registerServe } from './modes/serve.ts';
+import { isDaemon } from './modes/daemon.ts';
+import { registerClientCommands } from './client/commands/index.ts';
+import { cliPlugins } from '../plugins/index.ts';
+
+export function buildProgram(): { program: Command; env: CliEnv } {
+  const program = new Command('kojibox');
+  program
+    .description('A Koji-compatible build system for small labs: hub, build host and client in one binary')
+    .option('-c, --config <file>', 'use alternate configuration file')
+    .option('-p, --profile <name>', 'specify a configuration profile', 'koji')
+    .option('-s, --server <url>', 'url of XMLRPC server (e.g. http://127.0.0.1:8080/kojihub)')
+    .option('--user <user>', 'specify user')
+    .option('--password <password>', 'specify password')
+    .option('--authtype <type>', 'force use of a type of authentication (password only here)')
+    .option('--topurl <url>', 'url for Koji file access')
+    .option('--weburl <url>', 'url for the Koji web interface')
+    .option('-q, --quiet', 'run quietly')
+    .option('--noauth', 'do not authenticate')
+    .option('--force-auth', 'authenticate even for read-only operations')
+    .option('-d, --debug', 'show debug output')
+    .option('--config-root <dir>', 'directory standing in for /etc (also KOJIBOX_CONFIG_ROOT)')
+    .showHelpAfterError()
+    .exitOverride();
+  const env = new CliEnv(program);
+  registerServe(program);
+  registerClientCommands(program, env);
+  for (const plugin of cliPlugins) plugin.register(program, env);
+  return { program, env };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { program, env } = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const code = (err as { exitCode?: number }).exitCode ?? 1;
+    process.stderr.write(`kojibox: ${describeError(err)}\n`);
+    if (program.opts().debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    return code;
+  } finally {
+    await env.close();
+  }
+}
+
+const code = await main(process.argv);
+// serve and builder keep running on their own; client commands exit here
+if (!isDaemon() || code !== 0) process.exit(code);

@@ -1,0 +1,9 @@
+/**
+ * @module
+ * Core migrations in order. Released migrations are never edited: add a new file.
+ * Bun embeds the .sql text in the compiled binary.
+ */
+import type { Migration } from '../db.ts';
+import core001 from './001-core.sql' with { type: 'text' };
+
+export const MIGRATIONS: Migration[] = [{ id: '001-core', sql: core001 }];

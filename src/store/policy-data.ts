@@ -1,0 +1,95 @@
+/**
+ * @module
+ * Read-only queries the policy tests need (permissions, groups, a build's
+ * tags, a tag's ancestors), answered from current data.
+ */
+import type { Store } from './db.ts';
+
+export function tagNameOf(store: Store, ref: number | string): string | null {
+  const row =
+    typeof ref === 'number'
+      ? store.get<{ name: string }>('SELECT name FROM tag WHERE id = ?', [ref])
+      : store.get<{ name: string }>('SELECT name FROM tag WHERE name = ?', [ref]);
+  return row?.name ?? null;
+}
+
+export function tagNamesOfBuild(store: Store, buildId: number): string[] {
+  return store
+    .all<{ name: string }>(
+      'SELECT t.name FROM tag_listing tl JOIN tag t ON t.id = tl.tag_id WHERE tl.build_id = ? AND tl.active = 1 ORDER BY t.name',
+      [buildId],
+    )
+    .map((r) => r.name);
+}
+
+/** Names of every tag the given tag inherits from, at any depth. */
+export function ancestorTagNames(store: Store, ref: number | string): string[] {
+  const start =
+    typeof ref === 'number' ? ref : store.get<{ id: number }>('SELECT id FROM tag WHERE name = ?', [ref])?.id;
+  if (start === undefined || start === null) return [];
+  return store
+    .all<{ name: string }>(
+      `WITH RECURSIVE anc(id) AS (
+         SELECT parent_id FROM tag_inheritance WHERE tag_id = ? AND active = 1
+         UNION
+         SELECT ti.parent_id FROM tag_inheritance ti JOIN anc ON ti.tag_id = anc.id WHERE ti.active = 1
+       )
+       SELECT t.name FROM anc JOIN tag t ON t.id = anc.id ORDER BY t.name`,
+      [start],
+    )
+    .map((r) => r.name);
+}
+
+export interface PolicyBuildInfo {
+  id: number;
+  name: string;
+  version: string;
+  release: string;
+  owner_id: number;
+  volume_name: string;
+  draft: boolean;
+  source: string | null;
+  cg_names: string[];
+  btypes: string[];
+  imported: boolean;
+}
+
+export function policyBuildInfo(store: Store, ref: number | string): PolicyBuildInfo | null {
+  let row: Record<string, unknown> | null;
+  const base = `SELECT b.id, p.name, b.version, b.release, b.owner, b.draft, b.source, b.task_id, b.cg_id, v.name AS volume_name
+    FROM build b JOIN package p ON p.id = b.pkg_id JOIN volume v ON v.id = b.volume_id`;
+  if (typeof ref === 'number') row = store.get(`${base} WHERE b.id = ?`, [ref]);
+  else {
+    const m = /^(.+)-([^-]+)-([^-]+)$/.exec(ref);
+    if (!m) return null;
+    row = store.get(`${base} WHERE p.name = ? AND b.version = ? AND b.release = ? ORDER BY b.draft, b.id LIMIT 1`, [m[1]!, m[2]!, m[3]!]);
+  }
+  if (!row) return null;
+  const id = row.id as number;
+  const cg = store.all<{ name: string }>('SELECT c.name FROM build b JOIN content_generator c ON c.id = b.cg_id WHERE b.id = ?', [id]);
+  const btypes = store.all<{ name: string }>('SELECT t.name FROM build_types bt JOIN btype t ON t.id = bt.btype_id WHERE bt.build_id = ?', [id]);
+  return {
+    id,
+    name: row.name as string,
+    version: row.version as string,
+    release: row.release as string,
+    owner_id: row.owner as number,
+    volume_name: row.volume_name as string,
+    draft: Boolean(row.draft),
+    source: (row.source as string | null) ?? null,
+    cg_names: cg.map((r) => r.name),
+    btypes: btypes.map((r) => r.name),
+    // Koji calls a build "imported" when no task built it and no CG imported it
+    imported: row.task_id === null && row.cg_id === null,
+  };
+}
+
+/** True when the package is not yet listed in the tag (directly). */
+export function packageIsNewInTag(store: Store, tag: number | string, pkg: string): boolean {
+  const r = store.get(
+    `SELECT 1 FROM tag_packages tp JOIN package p ON p.id = tp.package_id JOIN tag t ON t.id = tp.tag_id
+     WHERE tp.active = 1 AND p.name = ? AND ${typeof tag === 'number' ? 't.id' : 't.name'} = ?`,
+    [pkg, tag],
+  );
+  return !r;
+}
