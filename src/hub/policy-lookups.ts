@@ -6,7 +6,10 @@
 import type { Store } from '../store/db.ts';
 import type { PolicyLookups } from './policy/index.ts';
 import { findUser, userGroupNames, userPermNames } from '../store/users.ts';
-import { ancestorTagNames, packageIsNewInTag, policyBuildInfo, tagNameOf, tagNamesOfBuild } from '../store/policy-data.ts';
+import {
+  ancestorTagNames, buildRootTagNames, packageIsNew, packageNameOf, policyBuildInfo, tagNameOf, tagNamesOfBuild,
+  targetBuildTagName, volumeNameOf,
+} from '../store/policy-data.ts';
 
 export function storePolicyLookups(store: Store): PolicyLookups {
   return {
@@ -17,6 +20,13 @@ export function storePolicyLookups(store: Store): PolicyLookups {
     tagsOfBuild: (buildId) => tagNamesOfBuild(store, buildId),
     tagAncestors: (tag) => ancestorTagNames(store, tag),
     buildInfo: (build) => policyBuildInfo(store, build),
-    isNewPackage: (tag, pkg) => packageIsNewInTag(store, tag, pkg),
+    isNewPackage: (_tag, pkg) => packageIsNew(store, pkg),
+    packageName: (id) => packageNameOf(store, id),
+    volumeName: (id) => volumeNameOf(store, id),
+    targetBuildTag: (target) => targetBuildTagName(store, target),
+    buildRootTags: (build) => {
+      const info = policyBuildInfo(store, build);
+      return info ? buildRootTagNames(store, info.id) : [];
+    },
   };
 }

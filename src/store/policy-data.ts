@@ -76,7 +76,7 @@ export function policyBuildInfo(store: Store, ref: number | string): PolicyBuild
     owner_id: row.owner as number,
     volume_name: row.volume_name as string,
     draft: Boolean(row.draft),
-    source: (row.source as string | null) ?? null,
+    source: (row.source as string | null) ?? taskSource(store, row.task_id as number | null),
     cg_names: cg.map((r) => r.name),
     btypes: btypes.map((r) => r.name),
     // Koji calls a build "imported" when no task built it and no CG imported it
@@ -84,12 +84,59 @@ export function policyBuildInfo(store: Store, ref: number | string): PolicyBuild
   };
 }
 
-/** True when the package is not yet listed in the tag (directly). */
-export function packageIsNewInTag(store: Store, tag: number | string, pkg: string): boolean {
-  const r = store.get(
-    `SELECT 1 FROM tag_packages tp JOIN package p ON p.id = tp.package_id JOIN tag t ON t.id = tp.tag_id
-     WHERE tp.active = 1 AND p.name = ? AND ${typeof tag === 'number' ? 't.id' : 't.name'} = ?`,
-    [pkg, tag],
+/** Koji's is_new_package: no package of this name exists anywhere yet. */
+export function packageIsNew(store: Store, pkg: string): boolean {
+  return !store.get('SELECT 1 FROM package WHERE name = ?', [pkg]);
+}
+
+export function packageNameOf(store: Store, id: number): string | null {
+  return store.get<{ name: string }>('SELECT name FROM package WHERE id = ?', [id])?.name ?? null;
+}
+
+export function volumeNameOf(store: Store, id: number): string | null {
+  return store.get<{ name: string }>('SELECT name FROM volume WHERE id = ?', [id])?.name ?? null;
+}
+
+/** Name of a target's build tag. */
+export function targetBuildTagName(store: Store, target: number | string): string | null {
+  const r = store.get<{ name: string }>(
+    `SELECT t.name FROM build_target bt JOIN build_target_config c ON c.build_target_id = bt.id AND c.active = 1
+     JOIN tag t ON t.id = c.build_tag WHERE ${typeof target === 'number' ? 'bt.id' : 'bt.name'} = ?`,
+    [target],
   );
-  return !r;
+  return r?.name ?? null;
+}
+
+/**
+ * Tags of the buildroots that built a build's rpms and archives; null for a
+ * component without a buildroot (imported) or a buildroot without a tag.
+ */
+export function buildRootTagNames(store: Store, buildId: number): (string | null)[] {
+  const rows = store.all<{ name: string | null }>(
+    `SELECT t.name FROM (
+        SELECT buildroot_id FROM rpminfo WHERE build_id = ?
+        UNION ALL SELECT buildroot_id FROM archiveinfo WHERE build_id = ?
+     ) c
+     LEFT JOIN standard_buildroot sb ON sb.buildroot_id = c.buildroot_id
+     LEFT JOIN repo r ON r.id = sb.repo_id
+     LEFT JOIN tag t ON t.id = r.tag_id`,
+    [buildId, buildId],
+  );
+  return [...new Set(rows.map((r) => r.name))];
+}
+
+/**
+ * A build's source when the build row has none: the first argument of the
+ * task that built it (an SCM URL or an SRPM path), as Koji reads it.
+ */
+function taskSource(store: Store, taskId: number | null): string | null {
+  if (taskId === null) return null;
+  const t = store.get<{ request: string }>('SELECT request FROM task WHERE id = ?', [taskId]);
+  if (!t) return null;
+  const m = /<param>\s*<value>\s*(?:<string>)?([^<]*)/.exec(t.request);
+  return m ? decodeEntities(m[1]!) : null;
+}
+
+function decodeEntities(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 }
