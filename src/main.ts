@@ -29,6 +29,7 @@ export function buildProgram(): { program: Command; env: CliEnv } {
     .option('--force-auth', 'authenticate even for read-only operations')
     .option('-d, --debug', 'show debug output')
     .option('--config-root <dir>', 'directory standing in for /etc (also KOJIBOX_CONFIG_ROOT)')
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
   const env = new CliEnv(program);

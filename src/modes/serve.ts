@@ -33,7 +33,6 @@ export function registerServe(program: Command): void {
       const running = await startHub({ listen: opts.listen, dataDir: opts.dataDir, configRoot, amqpListen: opts.amqpListen });
       const stops: Array<() => Promise<void>> = [];
       if (opts.allInOne) stops.push(await startAllInOneBuilder(running, { hostName: opts.hostName, configRoot }));
-      process.stdout.write(`kojibox hub ready at ${running.url}/kojihub\n`);
       let stopping = false;
       const shutdown = async (signal: string) => {
         if (stopping) return;
@@ -45,5 +44,6 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
       process.on('SIGINT', () => void shutdown('SIGINT'));
+      process.stdout.write(`kojibox hub ready at ${running.url}/kojihub\n`);
     });
 }
