@@ -5,7 +5,8 @@
  * `config.KojiDebug` here is `opts['KojiDebug']` in koji's hub and the docs
  * for one are the docs for the other. Defaults are koji's except where
  * kojibox's embedded setup needs another (noted per field). Options koji
- * knows but kojibox has no use for (Kerberos, SSL client DNs, RLIMIT_*) are
+ * knows but kojibox has no use for yet (DBUser/DBHost/DBPort/DBPass/
+ * DBConnectionString, Kerberos, SSL client DNs, LogFormat, RLIMIT_*) are
  * ignored, as koji ignores unknown ones.
  */
 import { parseIni, splitWords, type IniDocument } from './ini.ts';
