@@ -15,7 +15,7 @@ import type { AmqpError, Connection, Delivery, EventContext, Message, Receiver, 
 import { normaliseAddress } from './address.ts';
 import { messageLookup } from './fields.ts';
 import { FilterError, readSourceFilters } from './filters.ts';
-import { SelectorSyntaxError } from './selector.ts';
+import { parseSelector, SelectorSyntaxError } from './selector.ts';
 import { TopicRouter } from './subscriptions.ts';
 import type { DurableIdentity, DurableSubscriptionStats, Outlet, QueuedMessage, Subscription } from './subscriptions.ts';
 
@@ -184,8 +184,11 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     let filters;
     try {
       filters = readSourceFilters(source.filter);
+      // Checked before a durable holder is displaced, so a bad selector changes nothing.
+      if (filters.selector !== null && filters.selector.trim() !== '') parseSelector(filters.selector);
     } catch (err) {
       if (err instanceof FilterError) return refuse(sender, err.condition, err.message);
+      if (err instanceof SelectorSyntaxError) return refuse(sender, 'amqp:invalid-field', err.message);
       throw err;
     }
     const durable: DurableIdentity | null = isDurableSource(source)
@@ -199,12 +202,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       }
     }
     const outlet = new SenderOutlet(sender, () => counters.delivered++);
-    try {
-      outlet.subscription = router.attach({ address, selector: filters.selector, durable }, outlet);
-    } catch (err) {
-      if (err instanceof SelectorSyntaxError) return refuse(sender, 'amqp:invalid-field', err.message);
-      throw err;
-    }
+    outlet.subscription = router.attach({ address, selector: filters.selector, durable }, outlet);
     outlets.set(sender, outlet);
     let group = outletsByConnection.get(sender.connection);
     if (!group) outletsByConnection.set(sender.connection, (group = new Set()));
@@ -221,7 +219,12 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     if (sender.snd_settle_mode === 1) (sender as unknown as SenderInternals).local.attach.snd_settle_mode = 1;
     setImmediate(() => {
       outlet.ready = true;
-      if (outlet.subscription) router.pump(outlet.subscription);
+      // Outside rhea's own event loop guard: an exception here would end the process.
+      try {
+        if (outlet.subscription) router.pump(outlet.subscription);
+      } catch (err) {
+        log(`mq: could not deliver to receiver '${sender.name}': ${err instanceof Error ? err.message : String(err)}`);
+      }
     });
     const what = filters.selector === null ? '' : ` selecting ${filters.selector}`;
     log(`mq: ${durable ? 'durable ' : ''}receiver '${sender.name}' attached to '${address}'${what}`);
@@ -364,8 +367,9 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       for (const connection of connections) {
         connection.close(linkError('amqp:connection:forced', 'the broker is shutting down'));
       }
-      // Give clients a moment to answer the close frame, then cut what is left.
-      const deadline = Date.now() + 1000;
+      // Give clients a moment to answer the close frame, then cut what is left:
+      // a client blocked elsewhere may never read it.
+      const deadline = Date.now() + 250;
       while (sockets.size > 0 && Date.now() < deadline) await Bun.sleep(10);
       for (const socket of sockets) socket.destroy();
       await serverClosed;
