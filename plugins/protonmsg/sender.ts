@@ -1,0 +1,460 @@
+/**
+ * @module
+ * The background sender: delivers outbox rows to the broker in id order
+ * with rhea and deletes a row only once the broker settles it as accepted.
+ * API calls never wait for it; they write rows and wake it after commit.
+ *
+ * One connection is kept open while it works. Connecting tries each url in
+ * turn (the first that accepts wins, as Koji's fallbacks) and, when all
+ * fail, waits with exponential backoff. Rows in flight when a connection
+ * drops stay in the outbox and are sent again from the oldest, so delivery
+ * is at least once; each message carries its row's unique message-id for
+ * consumers to drop duplicates. A message the broker rejects is moved to
+ * outbox_rejected and logged, so it cannot hold up the ones behind it.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import rhea from 'rhea';
+import type { ConnectionOptions, Connection, Delivery, EventContext, Sender } from 'rhea';
+import type { Logger } from '../../src/core/log.ts';
+import type { Store } from '../../src/store/db.ts';
+import {
+  deleteOutbox,
+  deleteOutboxBefore,
+  deleteOutboxUpTo,
+  markOutboxTried,
+  outboxAfter,
+  outboxHasRows,
+  rejectOutbox,
+  type OutboxRow,
+} from '../../src/store/outbox.ts';
+import type { ProtonConfig } from './config.ts';
+
+export interface SenderOptions {
+  store: Store;
+  log: Logger;
+  config: ProtonConfig;
+  /** Broker urls in order of preference (the embedded broker's when the config has none). */
+  urls: string[];
+  /** Backoff bounds in ms; tests shorten them. */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+}
+
+export interface SenderStats {
+  sent: number;
+  rejected: number;
+  expired: number;
+  /** Messages dropped because the queue is disabled and sending failed. */
+  dropped: number;
+  inflight: number;
+  connectedTo: string | null;
+}
+
+export interface OutboxSender {
+  /** Look for new rows soon (after a commit). Cheap; never blocks. */
+  wake(): void;
+  stop(): Promise<void>;
+  stats(): SenderStats;
+}
+
+/** Where to connect for one url, as rhea wants it. Reads the TLS files each time so renewed ones are used. */
+export function connectOptions(url: string, cfg: Pick<ProtonConfig, 'cert' | 'cacert'>): ConnectionOptions {
+  const u = new URL(url);
+  const secure = u.protocol === 'amqps:';
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = u.port ? Number(u.port) : secure ? 5671 : 5672;
+  const base = {
+    host,
+    port,
+    reconnect: false,
+    // Like proton, always talk SASL: ANONYMOUS unless the url names a user.
+    username: u.username ? decodeURIComponent(u.username) : 'anonymous',
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    container_id: `kojibox-hub-protonmsg`,
+  };
+  if (!secure) return base as ConnectionOptions;
+  const pem = cfg.cert ? readFileSync(cfg.cert, 'utf8') : undefined;
+  return {
+    ...base,
+    transport: 'tls',
+    ca: cfg.cacert ? readFileSync(cfg.cacert, 'utf8') : undefined,
+    // Koji's cert option is one file holding both the certificate and its key.
+    cert: pem,
+    key: pem,
+    enable_sasl_external: Boolean(pem),
+    rejectUnauthorized: true,
+    // Koji verifies the broker's chain (proton VERIFY_PEER), not its host name.
+    checkServerIdentity: () => undefined,
+    servername: isIP(host) ? undefined : host,
+  } as ConnectionOptions;
+}
+
+/** A url without its password, for logs. */
+function shown(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
+function errorText(err: unknown): string {
+  if (!err) return 'connection closed';
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'object') {
+    const e = err as { description?: string; condition?: string };
+    if (e.description || e.condition) return [e.condition, e.description].filter(Boolean).join(': ');
+  }
+  return String(err);
+}
+
+interface Live {
+  conn: Connection;
+  url: string;
+  open: boolean;
+  links: Map<string, Sender>;
+}
+
+/**
+ * Start delivering. The returned sender keeps working until stop(); every
+ * failure is logged and retried, never thrown.
+ */
+export function startSender(opts: SenderOptions): OutboxSender {
+  const { store, config: cfg } = opts;
+  const log = opts.log;
+  const retryMin = opts.retryMinMs ?? 250;
+  const retryMax = opts.retryMaxMs ?? 5000;
+  const container = rhea.create_container({ id: 'kojibox-hub-protonmsg' });
+  const ttlMs = cfg.ttl ? Math.round(cfg.ttl * 1000) : undefined;
+
+  let stopped = false;
+  let live: Live | null = null;
+  let connecting = false;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let retryDelay = retryMin;
+  let sendTimer: ReturnType<typeof setTimeout> | null = null;
+  let pumpQueued = false;
+  /** Highest row id handed to the current connection; rows above it are unsent. */
+  let cursor = 0;
+  const inflight = new Map<Delivery, OutboxRow>();
+  const acceptedIds: number[] = [];
+  let lastExpiry = 0;
+  let lastFailureLog = 0;
+  const counts = { sent: 0, rejected: 0, expired: 0, dropped: 0 };
+
+  const schedulePump = (): void => {
+    if (pumpQueued || stopped) return;
+    pumpQueued = true;
+    setImmediate(() => {
+      pumpQueued = false;
+      try {
+        pump();
+      } catch (err) {
+        // A database error must not kill the sender; try again later.
+        log.error(`protonmsg: sender failed: ${errorText(err)}`);
+        scheduleRetry();
+      }
+    });
+  };
+
+  const flushAccepted = (): void => {
+    if (!acceptedIds.length) return;
+    const ids = acceptedIds.splice(0);
+    deleteOutbox(store, ids);
+  };
+
+  const expireOld = (): void => {
+    const t = Date.now();
+    if (t - lastExpiry < 1000) return;
+    lastExpiry = t;
+    const n = deleteOutboxBefore(store, t / 1000 - cfg.maxAge * 3600);
+    if (n) {
+      counts.expired += n;
+      log.error(`protonmsg: dropped ${n} queued messages older than ${cfg.maxAge} hours (max_age)`);
+    }
+  };
+
+  const clearSendTimer = (): void => {
+    if (sendTimer) clearTimeout(sendTimer);
+    sendTimer = null;
+  };
+
+  /** Restart the send timeout: it measures time without progress while messages are in flight. */
+  const armSendTimer = (): void => {
+    clearSendTimer();
+    if (!inflight.size) return;
+    sendTimer = setTimeout(() => {
+      log.error(`protonmsg: send timeout expired with ${inflight.size} messages unsettled by ${live ? shown(live.url) : 'the broker'}`);
+      dropConnection();
+      scheduleRetry();
+    }, cfg.sendTimeout * 1000);
+  };
+
+  /** Forget the connection; rows in flight will be sent again. */
+  const dropConnection = (): void => {
+    clearSendTimer();
+    const old = live;
+    live = null;
+    if (inflight.size) {
+      markOutboxTried(store, [...inflight.values()].map((r) => r.id));
+      inflight.clear();
+    }
+    flushAccepted();
+    cursor = 0;
+    if (old) {
+      old.conn.removeAllListeners();
+      old.conn.on('error', () => {});
+      old.conn.on('disconnected', () => {});
+      try {
+        old.conn.close();
+      } catch {
+        // already closed
+      }
+    }
+  };
+
+  const scheduleRetry = (): void => {
+    if (stopped || retryTimer) return;
+    const delay = retryDelay;
+    retryDelay = Math.min(retryDelay * 2, retryMax);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      schedulePump();
+    }, delay);
+  };
+
+  const onAllFailed = (failures: string[]): void => {
+    const t = Date.now();
+    if (t - lastFailureLog > 60_000) {
+      lastFailureLog = t;
+      log.error(`protonmsg: could not connect to any broker (${failures.join('; ')}); messages stay queued`);
+    }
+    if (!cfg.queueEnabled) {
+      const last = outboxAfter(store, 0, 1_000_000).at(-1);
+      if (last) {
+        const n = deleteOutboxUpTo(store, last.id);
+        counts.dropped += n;
+        log.error(`protonmsg: could not send ${n} messages. db queue disabled`);
+      }
+    }
+    scheduleRetry();
+  };
+
+  const attachEvents = (l: Live, onOpen: () => void, onFail: (why: string) => void): void => {
+    const c = l.conn;
+    const gone = (why: string) => {
+      if (live !== l) return onFail(why);
+      log.warn(`protonmsg: connection to ${shown(l.url)} lost: ${why}`);
+      dropConnection();
+      scheduleRetry();
+    };
+    c.on('connection_open', () => {
+      l.open = true;
+      onOpen();
+    });
+    c.on('disconnected', (ctx: EventContext) => gone(errorText(ctx.error)));
+    c.on('connection_close', () => gone(errorText(c.error)));
+    c.on('connection_error', () => gone(errorText(c.error)));
+    c.on('error', (err: unknown) => gone(errorText(err)));
+    c.on('sender_error', (ctx: EventContext) => gone(`link to ${ctx.sender?.target?.address} refused: ${errorText(ctx.sender?.error)}`));
+    c.on('sendable', () => schedulePump());
+    c.on('accepted', (ctx: EventContext) => {
+      if (live !== l || !ctx.delivery) return;
+      const row = inflight.get(ctx.delivery);
+      if (!row) return;
+      inflight.delete(ctx.delivery);
+      acceptedIds.push(row.id);
+      counts.sent++;
+      armSendTimer();
+      schedulePump();
+    });
+    c.on('rejected', (ctx: EventContext) => {
+      if (live !== l || !ctx.delivery) return;
+      const row = inflight.get(ctx.delivery);
+      if (!row) return;
+      inflight.delete(ctx.delivery);
+      const reason = errorText((ctx.delivery.remote_state as { error?: unknown } | undefined)?.error ?? 'rejected');
+      flushAccepted();
+      rejectOutbox(store, row.id, reason, Date.now() / 1000);
+      counts.rejected++;
+      log.error(`protonmsg: message was rejected by ${shown(l.url)}: ${reason}; moved aside (message-id ${row.message_id}, address ${row.address}, properties ${row.props})`);
+      armSendTimer();
+      schedulePump();
+    });
+    const retryLater = (ctx: EventContext, how: string) => {
+      if (live !== l || !ctx.delivery || !inflight.has(ctx.delivery)) return;
+      const row = inflight.get(ctx.delivery)!;
+      // The broker did not take it; start again from the oldest unsent row after a pause.
+      log.warn(`protonmsg: message ${row.message_id} was ${how} by ${shown(l.url)}; will retry`);
+      dropConnection();
+      scheduleRetry();
+    };
+    c.on('released', (ctx: EventContext) => retryLater(ctx, 'released'));
+    c.on('modified', (ctx: EventContext) => retryLater(ctx, 'modified'));
+  };
+
+  /** Try the urls in order until one opens; on success the pump resumes. */
+  const connect = (): void => {
+    connecting = true;
+    const failures: string[] = [];
+    const attempt = (i: number): void => {
+      if (stopped) return;
+      if (i >= opts.urls.length) {
+        connecting = false;
+        onAllFailed(failures);
+        return;
+      }
+      const url = opts.urls[i]!;
+      let settled = false;
+      let l: Live;
+      const fail = (why: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        failures.push(`${shown(url)}: ${why}`);
+        log.debug(`protonmsg: cannot connect to ${shown(url)}: ${why}`);
+        l.conn.removeAllListeners();
+        l.conn.on('error', () => {});
+        l.conn.on('disconnected', () => {});
+        try {
+          l.conn.close();
+          (l.conn as unknown as { socket?: { destroy(): void } }).socket?.destroy();
+        } catch {
+          // nothing to close
+        }
+        attempt(i + 1);
+      };
+      let options: ConnectionOptions;
+      try {
+        options = connectOptions(url, cfg);
+      } catch (err) {
+        failures.push(`${shown(url)}: ${errorText(err)}`);
+        attempt(i + 1);
+        return;
+      }
+      let conn: Connection;
+      try {
+        conn = container.connect(options);
+      } catch (err) {
+        // e.g. a cert file that is not PEM: tls.connect throws before any socket exists
+        failures.push(`${shown(url)}: ${errorText(err)}`);
+        attempt(i + 1);
+        return;
+      }
+      const timer = setTimeout(() => fail(`no connection within ${cfg.connectTimeout} s (connect_timeout)`), cfg.connectTimeout * 1000);
+      l = { conn, url, open: false, links: new Map() };
+      attachEvents(l, () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        connecting = false;
+        live = l;
+        cursor = 0;
+        retryDelay = retryMin;
+        if (i > 0 || lastFailureLog) log.info(`protonmsg: connected to ${shown(url)}`);
+        else log.debug(`protonmsg: connected to ${shown(url)}`);
+        lastFailureLog = 0;
+        schedulePump();
+      }, fail);
+    };
+    attempt(0);
+  };
+
+  const linkFor = (l: Live, address: string): Sender => {
+    let link = l.links.get(address);
+    if (!link) {
+      link = l.conn.open_sender({ target: { address }, autosettle: true });
+      l.links.set(address, link);
+    }
+    return link;
+  };
+
+  const pumpTestMode = (): void => {
+    for (;;) {
+      const rows = outboxAfter(store, 0, cfg.batchSize);
+      if (!rows.length) return;
+      const done: number[] = [];
+      let held = false;
+      for (const row of rows) {
+        if (cfg.testModeFail && Math.random() * 100 < cfg.testModeFail) {
+          log.info('protonmsg: test mode: simulating an unsent message');
+          held = true;
+          break;
+        }
+        log.debug(`protonmsg: test mode: skipped msg: ${row.address} ${row.props}`);
+        done.push(row.id);
+      }
+      deleteOutbox(store, done);
+      counts.sent += done.length;
+      if (held) return scheduleRetry();
+    }
+  };
+
+  const pump = (): void => {
+    if (stopped) return;
+    flushAccepted();
+    expireOld();
+    if (cfg.testMode) return pumpTestMode();
+    if (!live) {
+      if (!connecting && !retryTimer && outboxHasRows(store)) connect();
+      return;
+    }
+    if (!live.open) return;
+    while (inflight.size < cfg.batchSize) {
+      const rows = outboxAfter(store, cursor, cfg.batchSize - inflight.size);
+      if (!rows.length) break;
+      for (const row of rows) {
+        const link = linkFor(live, row.address);
+        // Stop at the first row that cannot go yet, so order holds across addresses.
+        if (!link.sendable()) return armSendTimer();
+        const delivery = link.send({
+          message_id: row.message_id,
+          to: row.address,
+          application_properties: JSON.parse(row.props) as Record<string, unknown>,
+          body: row.body,
+          ...(ttlMs ? { ttl: ttlMs } : {}),
+        });
+        inflight.set(delivery, row);
+        cursor = row.id;
+      }
+    }
+    armSendTimer();
+  };
+
+  // Expiry and rows written by anything that did not wake us get looked at now and then.
+  const tick = setInterval(() => schedulePump(), 30_000);
+  schedulePump();
+
+  return {
+    wake: schedulePump,
+    stats: () => ({ ...counts, inflight: inflight.size, connectedTo: live?.url ?? null }),
+    async stop() {
+      stopped = true;
+      clearInterval(tick);
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
+      clearSendTimer();
+      // Give settlements already on their way a moment to arrive.
+      const deadline = Date.now() + 1000;
+      while (inflight.size && live && Date.now() < deadline) await Bun.sleep(10);
+      flushAccepted();
+      const l = live;
+      live = null;
+      inflight.clear();
+      if (l) {
+        l.conn.removeAllListeners();
+        l.conn.on('error', () => {});
+        l.conn.on('disconnected', () => {});
+        const closed = new Promise<void>((resolve) => {
+          l.conn.once('connection_close', () => resolve());
+          setTimeout(resolve, 500);
+        });
+        l.conn.close();
+        await closed;
+      }
+    },
+  };
+}
