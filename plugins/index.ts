@@ -4,7 +4,8 @@
  * which hub and builder parts run; the client always offers every CLI part.
  */
 import type { BuilderPlugin, CliPlugin, HubPlugin } from '../src/plugin.ts';
+import { protonmsgHub } from './protonmsg/hub.ts';
 
-export const hubPlugins: HubPlugin[] = [];
+export const hubPlugins: HubPlugin[] = [protonmsgHub];
 export const builderPlugins: BuilderPlugin[] = [];
 export const cliPlugins: CliPlugin[] = [];

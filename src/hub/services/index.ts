@@ -5,8 +5,10 @@
  * returns its stop function.
  */
 import type { Hub } from '../hub.ts';
+import { brokerService } from './broker.ts';
 
 export type Stop = () => void | Promise<void>;
 export type Service = { name: string; start(hub: Hub): Stop | Promise<Stop> };
 
-export const coreServices: Service[] = [];
+// The broker comes first: plugins started after services may send to it.
+export const coreServices: Service[] = [brokerService];
