@@ -1,0 +1,165 @@
+/**
+ * @module
+ * Starting a repo (Koji's repo_init, called by the builder as
+ * host.repoInit): a repo row in state INIT, and on disk the repo directory
+ * with what createrepo_c needs — per arch a `pkglist` of the tag's latest
+ * inherited RPMs at the repo's event (blocked packages left out, noarch in
+ * every arch, debuginfo and source per the repo's options), the
+ * `blocklist`, `rpmlist.jsonl`, a `toplink` to the topdir, plus
+ * `groups/comps.xml` from the tag's groups and `repo.json`.
+ */
+import { mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { GenericError } from '../../core/faults.ts';
+import { BUILD_STATES, REPO_STATES } from '../../core/states.ts';
+import { now } from '../../core/time.ts';
+import type { CallContext } from '../context.ts';
+import { getEvent } from '../../store/events.ts';
+import { readPackageList } from '../../store/packages.ts';
+import * as repos from '../../store/repos.ts';
+import { getTagInfo, type TagInfo } from '../api/lookups.ts';
+import { fullInheritance, tagLastChangeEventInTx } from '../api/tags.ts';
+import { readTagGroups } from '../api/groups.ts';
+import { generateComps, type CompsGroup } from './comps.ts';
+import { repoOptsFor, type RepoOpts } from './opts.ts';
+import { buildRelDir, canonArch, isDebuginfo, repoDir, rpmRelPath } from './paths.ts';
+
+export interface RepoContent {
+  rpms: Array<repos.RepoRpm & { relpath: string }>;
+  builds: repos.TaggedBuild[];
+  blocked: string[];
+  groups: CompsGroup[];
+}
+
+/**
+ * What a tag's repo holds at an event: Koji's readTaggedRPMS(inherit,
+ * latest) with the package list deciding (blocked or unlisted packages are
+ * skipped), plus blocked package names and the groups.
+ */
+export function repoContent(ctx: CallContext, tagId: number, event: number, latest: boolean): RepoContent {
+  const taglist = [tagId, ...fullInheritance(ctx, tagId, event).map((l) => l.parent_id)];
+  const packages = readPackageList(ctx.store, { tagId, event, inherit: true, withOwners: false });
+  const seen = new Set<number>();
+  const builds: repos.TaggedBuild[] = [];
+  const taken = new Set<number>();
+  for (const tid of new Set(taglist)) {
+    for (const b of repos.taggedBuildsAt(ctx.store, tid, event, BUILD_STATES.COMPLETE)) {
+      const pkg = packages.get(b.package_id);
+      if (!pkg || pkg.blocked) continue;
+      if (latest && seen.has(b.package_id)) continue;
+      seen.add(b.package_id);
+      if (taken.has(b.build_id)) continue;
+      taken.add(b.build_id);
+      builds.push(b);
+    }
+  }
+  const byId = new Map(builds.map((b) => [b.build_id, b]));
+  const rpms = repos
+    .rpmsOfBuilds(ctx.store, builds.map((b) => b.build_id))
+    .filter((r) => !r.metadata_only)
+    .map((r) => ({ ...r, relpath: `toplink/${buildRelDir(byId.get(r.build_id)!)}/${rpmRelPath(r)}` }));
+  const blocked = [...packages.values()].filter((p) => p.blocked).map((p) => p.package_name);
+  const groups = readTagGroups(ctx, tagId, event, true, true, true, false) as unknown as CompsGroup[];
+  return { rpms, builds, blocked, groups };
+}
+
+/** The arch directories of a repo: the tag's arches (canonical, no src/noarch), plus src for separate_src. */
+export function repoArches(tag: TagInfo, opts: RepoOpts): string[] {
+  const arches = new Set<string>();
+  if (opts.separate_src) arches.add('src');
+  for (const a of (tag.arches ?? '').split(/\s+/).filter(Boolean)) {
+    const c = canonArch(a);
+    if (c === 'src' || c === 'noarch') continue;
+    arches.add(c);
+  }
+  return [...arches];
+}
+
+function rpmJson(r: repos.RepoRpm): string {
+  let extra: unknown = null;
+  try {
+    extra = r.extra === null ? null : JSON.parse(r.extra);
+  } catch {
+    extra = null;
+  }
+  return JSON.stringify({
+    name: r.name, version: r.version, release: r.release, arch: r.arch, id: r.id, epoch: r.epoch, draft: r.draft === 1,
+    payloadhash: r.payloadhash, size: r.size, buildtime: r.buildtime, buildroot_id: r.buildroot_id, build_id: r.build_id,
+    metadata_only: r.metadata_only === 1, extra,
+  });
+}
+
+/** Write the per-arch lists of a repo. */
+function writeArchLists(dir: string, arches: string[], content: RepoContent, opts: RepoOpts, topdir: string): void {
+  const pkglist = new Map(arches.map((a) => [a, [] as string[]]));
+  const rpmlist = new Map(arches.map((a) => [a, [] as string[]]));
+  const add = (arch: string, r: RepoContent['rpms'][number]) => {
+    pkglist.get(arch)!.push(r.relpath);
+    rpmlist.get(arch)!.push(rpmJson(r));
+  };
+  for (const r of content.rpms) {
+    if (!opts.debuginfo && isDebuginfo(r.name)) continue;
+    if (r.arch === 'src') {
+      if (opts.src) for (const a of arches) add(a, r);
+      if (opts.separate_src) add('src', r);
+    } else if (r.arch === 'noarch') {
+      for (const a of arches) if (a !== 'src') add(a, r);
+    } else {
+      const a = canonArch(r.arch);
+      if (pkglist.has(a)) add(a, r);
+    }
+  }
+  const blocklist = content.blocked.map((n) => `${n}\n`).join('');
+  for (const arch of arches) {
+    const archdir = join(dir, arch);
+    mkdirSync(archdir, { recursive: true });
+    symlinkSync(relative(archdir, topdir), join(archdir, 'toplink'));
+    const lines = (m: Map<string, string[]>) => m.get(arch)!.map((l) => `${l}\n`).join('');
+    writeFileSync(join(archdir, 'pkglist'), lines(pkglist));
+    writeFileSync(join(archdir, 'rpmlist.jsonl'), lines(rpmlist));
+    writeFileSync(join(archdir, 'blocklist'), blocklist);
+  }
+}
+
+/**
+ * Create a repo in state INIT for a tag (at `event`, or at this call's
+ * event) and write its directory. Returns [repo_id, event_id].
+ */
+export function repoInit(ctx: CallContext, tagRef: unknown, taskId: number | null, event: number | null, override: unknown): [number, number] {
+  const tinfo = getTagInfo(ctx, tagRef, { strict: true, event })!;
+  const { opts, custom } = repoOptsFor(ctx.hub.config, tinfo, override, ctx.hub.log);
+  ctx.callback('preRepoInit', { tag: tinfo, event, repo_id: null, task_id: taskId, opts });
+  if (opts.maven && !ctx.hub.config.EnableMaven) throw GenericError('Maven support not enabled');
+  const arches = repoArches(tinfo, opts);
+  let eventId: number;
+  if (event === null) eventId = ctx.event();
+  else {
+    if (!getEvent(ctx.store, event)) throw GenericError('query returned no rows');
+    eventId = event;
+  }
+  const begin = tagLastChangeEventInTx(ctx, tinfo.id, eventId) ?? eventId;
+  const tagIds = [tinfo.id, ...fullInheritance(ctx, tinfo.id, eventId).map((l) => l.parent_id)];
+  const end = repos.firstChangeEvent(ctx.store, tinfo.id, tagIds, eventId);
+  const repoId = repos.insertRepo(ctx.store, {
+    create_event: eventId, creation_time: now(), tag_id: tinfo.id, state: REPO_STATES.INIT, dist: false,
+    opts, custom_opts: custom, task_id: taskId, begin_event: begin, end_event: end,
+  });
+
+  const latest = !tinfo.extra.repo_include_all;
+  const content = repoContent(ctx, tinfo.id, eventId, latest);
+  const topdir = ctx.hub.topdir;
+  const dir = repoDir(topdir, tinfo.name, repoId);
+  // an id can come back after a rolled-back call left its directory behind
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'groups'), { recursive: true });
+  writeFileSync(join(dir, 'groups', 'comps.xml'), generateComps(content.groups, true));
+  const info = {
+    id: repoId, tag: tinfo.name, tag_id: tinfo.id, task_id: taskId, event_id: eventId, opts, custom_opts: custom,
+    with_src: opts.src, with_separate_src: opts.separate_src, with_debuginfo: opts.debuginfo,
+  };
+  writeFileSync(join(dir, 'repo.json'), JSON.stringify(info, null, 2));
+  writeArchLists(dir, arches, content, opts, topdir);
+  if (opts.maven) throw GenericError('Maven repos are not supported by kojibox');
+  ctx.callback('postRepoInit', { tag: tinfo, event, repo_id: repoId, task_id: taskId, opts });
+  return [repoId, eventId];
+}

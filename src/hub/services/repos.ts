@@ -1,0 +1,95 @@
+/**
+ * @module
+ * Repo regeneration inside the hub (what kojira does beside a Koji hub).
+ * When anything versioned changes (a new event), tags that need a current
+ * repo get requests; the request queue gets newRepo tasks; finished and
+ * failed tasks settle or retry their requests; old repos are expired and
+ * deleted by kojira's retention rules. Tag changes, new requests and task
+ * changes wake it at once; a one-second tick catches everything else
+ * (inheritance or group edits) cheaply, by comparing the newest event id.
+ */
+import type { Hub } from '../hub.ts';
+import { CallContext } from '../context.ts';
+import type { Service } from './index.ts';
+import type { CallbackName } from '../callbacks.ts';
+import { maxEventId } from '../../store/repos.ts';
+import { TASK_CHANGE } from '../tasks/events.ts';
+import { checkRepoQueue } from '../repos/queue.ts';
+import { autoRequests, loadRetention, removeRepoDirs, sweepRepos, updateEndEvents } from '../repos/maintenance.ts';
+import { REPO_READY_TOPIC, REPO_REQUEST_TOPIC } from '../repos/requests.ts';
+
+/** Milliseconds between cheap checks. */
+const TICK_MS = 1000;
+/** A wake-up waits this long so the changes of a burst are handled together. */
+const SETTLE_MS = 50;
+
+/** Callbacks after which a tag's repo content may have changed. */
+const CHANGE_CALLBACKS: CallbackName[] = [
+  'postTag', 'postUntag', 'postCreateTag', 'postEditTag', 'postDeleteTag', 'postPackageListChange', 'postBuildStateChange',
+];
+
+export const repoService: Service = {
+  name: 'repos',
+  start(hub: Hub) {
+    const retention = loadRetention(hub.configRoot);
+    let lastSeenEvent = -1;
+    let lastSweep = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let running = false;
+    let stopped = false;
+
+    const inTx = <T>(name: string, fn: (ctx: CallContext) => T): T | null => {
+      try {
+        return hub.store.tx(() => fn(new CallContext(hub, null, '127.0.0.1', name)));
+      } catch (err) {
+        hub.log.error(`repos: ${name} failed: ${(err as Error).stack ?? err}`);
+        return null;
+      }
+    };
+
+    const pass = () => {
+      if (running || stopped) return;
+      running = true;
+      try {
+        const ev = maxEventId(hub.store);
+        if (ev !== lastSeenEvent) {
+          lastSeenEvent = ev;
+          inTx('repo.autoRequests', autoRequests);
+          inTx('repo.updateEndEvents', updateEndEvents);
+        }
+        inTx('repo.checkQueue', checkRepoQueue);
+        const t = Date.now();
+        if (t - lastSweep >= retention.sleeptime * 1000) {
+          lastSweep = t;
+          const removals = inTx('repo.sweep', (ctx) => sweepRepos(ctx, retention));
+          if (removals?.length) removeRepoDirs(hub, removals);
+        }
+        // our own writes (requests, tasks) made events we need not react to
+        lastSeenEvent = Math.max(lastSeenEvent, maxEventId(hub.store));
+      } finally {
+        running = false;
+      }
+    };
+
+    const kick = () => {
+      if (stopped || timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        pass();
+      }, SETTLE_MS);
+    };
+
+    for (const name of CHANGE_CALLBACKS) hub.callbacks.on(name, 'repos', (ctx) => ctx.afterCommit(kick));
+    const unsubscribe = hub.subscribe((topic) => {
+      if (topic === REPO_REQUEST_TOPIC || topic === REPO_READY_TOPIC || topic === TASK_CHANGE) kick();
+    });
+    const interval = setInterval(pass, TICK_MS);
+    kick();
+    return () => {
+      stopped = true;
+      clearInterval(interval);
+      if (timer) clearTimeout(timer);
+      unsubscribe();
+    };
+  },
+};

@@ -1,0 +1,256 @@
+/**
+ * @module
+ * Repos and repo requests (tables repo and repo_queue): rows, state
+ * changes, buildroot references, the content a new repo is made of (the
+ * latest tagged RPMs of a tag and its inheritance at an event), and the
+ * first-change query that tells when a repo stopped being current.
+ * Queries in Koji's field vocabulary go through ./repo-query.ts.
+ */
+import type { Params, Row, Store } from './db.ts';
+import { eventClause } from './versioned.ts';
+import { canonicalJson, queryView, REPO_QUEUE_VIEW, REPO_VIEW, type QueryViewOpts } from './repo-query.ts';
+
+export type QueryOpts = QueryViewOpts;
+
+export interface NewRepo {
+  create_event: number;
+  creation_time: number;
+  tag_id: number;
+  state: number;
+  dist: boolean;
+  opts: Record<string, boolean>;
+  custom_opts: Record<string, boolean>;
+  task_id: number | null;
+  begin_event: number | null;
+  end_event: number | null;
+}
+
+/** Insert a repo row; returns its id. */
+export function insertRepo(store: Store, r: NewRepo): number {
+  return store.run(
+    `INSERT INTO repo (create_event, creation_time, state_time, tag_id, state, dist, opts, custom_opts, task_id, begin_event, end_event)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [r.create_event, r.creation_time, r.creation_time, r.tag_id, r.state, r.dist ? 1 : 0, canonicalJson(r.opts), canonicalJson(r.custom_opts),
+      r.task_id, r.begin_event, r.end_event],
+  ).lastId;
+}
+
+/** Whether a repo id was ever used (ids of rolled-back inserts can come back). */
+export function repoExists(store: Store, id: number): boolean {
+  return !!store.get('SELECT 1 FROM repo WHERE id = ?', [id]);
+}
+
+export function repoState(store: Store, id: number): number | null {
+  return store.get<{ state: number }>('SELECT state FROM repo WHERE id = ?', [id])?.state ?? null;
+}
+
+export function setRepoState(store: Store, id: number, state: number, time: number): void {
+  store.run('UPDATE repo SET state = ?, state_time = ? WHERE id = ?', [state, time, id]);
+}
+
+/** Query repos in Koji's field vocabulary (RepoQuery). */
+export function queryRepos(store: Store, clauses: unknown, fields: unknown = '**', opts: QueryViewOpts | null = null): Row[] | number {
+  return queryView(store, REPO_VIEW, clauses, fields, opts);
+}
+
+/** Query repo requests in Koji's field vocabulary (RepoQueueQuery). */
+export function queryRequests(store: Store, clauses: unknown, fields: unknown = '**', opts: QueryViewOpts | null = null): Row[] | number {
+  return queryView(store, REPO_QUEUE_VIEW, clauses, fields, opts);
+}
+
+export interface ReferenceRow {
+  id: number;
+  host_id: number;
+  task_id: number;
+  create_event: number;
+  state: number;
+}
+
+/** Buildroots still using a repo (not retired). */
+export function repoReferences(store: Store, repoId: number): ReferenceRow[] {
+  return store.all<ReferenceRow>(
+    `SELECT buildroot_id AS id, host_id, task_id, create_event, state FROM standard_buildroot
+     WHERE repo_id = ? AND retire_event IS NULL ORDER BY buildroot_id`,
+    [repoId],
+  );
+}
+
+/** READY repos with no end event yet (still current as far as we know). */
+export function readyReposWithoutEnd(store: Store, readyState: number): Array<{ id: number; tag_id: number; create_event: number }> {
+  return store.all('SELECT id, tag_id, create_event FROM repo WHERE end_event IS NULL AND state = ? ORDER BY id', [readyState]);
+}
+
+export function setRepoEndEvent(store: Store, id: number, endEvent: number): void {
+  store.run('UPDATE repo SET end_event = ? WHERE id = ?', [endEvent, id]);
+}
+
+// ---- repo requests ----
+
+export interface NewRequest {
+  owner: number | null;
+  priority: number;
+  tag_id: number;
+  at_event: number | null;
+  min_event: number | null;
+  opts: Record<string, boolean>;
+  create_time: number;
+}
+
+export function insertRequest(store: Store, r: NewRequest): number {
+  return store.run(
+    `INSERT INTO repo_queue (create_time, update_time, owner, priority, tag_id, at_event, min_event, opts, active, tries)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 0)`,
+    [r.create_time, r.create_time, r.owner, r.priority, r.tag_id, r.at_event, r.min_event, canonicalJson(r.opts)],
+  ).lastId;
+}
+
+export interface RequestUpdate {
+  task_id?: number | null;
+  tries?: number;
+  repo_id?: number | null;
+  active?: boolean;
+  priority?: number;
+}
+
+export function updateRequest(store: Store, id: number, u: RequestUpdate, time: number): void {
+  const sets: string[] = ['update_time = ?'];
+  const params: Array<number | null> = [time];
+  for (const [k, v] of Object.entries(u)) {
+    sets.push(`${k} = ?`);
+    params.push(typeof v === 'boolean' ? (v ? 1 : 0) : (v as number | null));
+  }
+  store.run(`UPDATE repo_queue SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
+}
+
+/** Requests for a tag that a new repo fulfils: active, without a repo, opts matching as Koji's repo_done_hook. */
+export function requestsFulfilledBy(
+  store: Store,
+  repo: { tag_id: number; create_event: number; opts: Record<string, unknown>; custom_opts: Record<string, unknown> },
+): number[] {
+  const base = [
+    ['tag_id', '=', repo.tag_id],
+    ['active', 'IS', true],
+    ['repo_id', 'IS', null],
+    ['opts', '<@', repo.opts],
+    ['opts', '@>', repo.custom_opts],
+  ];
+  const byMin = queryRequests(store, [...base, ['min_event', '<=', repo.create_event]], ['id'], { order: 'id' }) as Array<{ id: number }>;
+  const byAt = queryRequests(store, [...base, ['at_event', '=', repo.create_event]], ['id'], { order: 'id' }) as Array<{ id: number }>;
+  return [...new Set([...byMin, ...byAt].map((r) => r.id))];
+}
+
+export function setRequestsDone(store: Store, ids: number[], repoId: number, time: number): void {
+  if (!ids.length) return;
+  store.run(`UPDATE repo_queue SET repo_id = ?, active = 0, update_time = ? WHERE id IN (${ids.map(Number).join(',')})`, [repoId, time]);
+}
+
+/** Forget finished requests older than a time (RequestCleanTime). */
+export function deleteOldRequests(store: Store, before: number): number {
+  return store.run('DELETE FROM repo_queue WHERE active = 0 AND update_time < ?', [before]).changes;
+}
+
+/** Tags with an active request (the service checks these on every pass). */
+export function tagsWithActiveRequests(store: Store): number[] {
+  return store.all<{ tag_id: number }>('SELECT DISTINCT tag_id FROM repo_queue WHERE active = 1').map((r) => r.tag_id);
+}
+
+// ---- what goes into a repo ----
+
+export interface TaggedBuild {
+  build_id: number;
+  package_id: number;
+  package_name: string;
+  version: string;
+  release: string;
+  epoch: number | null;
+  volume_name: string;
+  tag_id: number;
+}
+
+/** COMPLETE builds tagged into one tag at an event, most recently tagged first (Koji's order). */
+export function taggedBuildsAt(store: Store, tagId: number, event: number | null, completeState: number): TaggedBuild[] {
+  return store.all<TaggedBuild>(
+    `SELECT b.id AS build_id, p.id AS package_id, p.name AS package_name, b.version, b.release, b.epoch, v.name AS volume_name, tl.tag_id
+     FROM tag_listing tl JOIN build b ON b.id = tl.build_id JOIN package p ON p.id = b.pkg_id JOIN volume v ON v.id = b.volume_id
+     WHERE tl.tag_id = ? AND ${eventClause('tl', event)} AND b.state = ?
+     ORDER BY tl.create_event DESC, b.id DESC`,
+    [tagId, completeState],
+  );
+}
+
+export interface RepoRpm {
+  id: number;
+  build_id: number;
+  name: string;
+  version: string;
+  release: string;
+  epoch: number | null;
+  arch: string;
+  payloadhash: string;
+  size: number;
+  buildtime: number;
+  buildroot_id: number | null;
+  metadata_only: number;
+  draft: number;
+  extra: string | null;
+}
+
+/** The RPMs of the given builds, in build then rpm order. */
+export function rpmsOfBuilds(store: Store, buildIds: number[]): RepoRpm[] {
+  const out: RepoRpm[] = [];
+  for (let i = 0; i < buildIds.length; i += 500) {
+    const chunk = buildIds.slice(i, i + 500).map(Number);
+    out.push(
+      ...store.all<RepoRpm>(
+        `SELECT id, build_id, name, version, release, epoch, arch, payloadhash, size, buildtime, buildroot_id, metadata_only, draft, extra
+         FROM rpminfo WHERE build_id IN (${chunk.join(',')}) AND external_repo_id = 0 ORDER BY build_id, id`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Versioned tables whose changes alter what a tag's repo would contain (as Koji's tag_first_change_event). */
+const CONTENT_TABLES = [
+  'tag_listing', 'tag_inheritance', 'tag_config', 'tag_packages', 'tag_extra',
+  'group_package_listing', 'group_req_listing', 'group_config',
+];
+
+/** The tag's first config event (when `after` is null), else the first change to any of the tags after it. */
+export function firstChangeEvent(store: Store, tagId: number, tagIds: number[], after: number | null): number | null {
+  if (after === null) {
+    return store.get<{ ev: number | null }>('SELECT MIN(create_event) AS ev FROM tag_config WHERE tag_id = ?', [tagId])?.ev ?? null;
+  }
+  const marks = tagIds.map(() => '?').join(', ');
+  let best: number | null = null;
+  for (const table of CONTENT_TABLES) {
+    for (const col of ['create_event', 'revoke_event']) {
+      const r = store.get<{ ev: number | null }>(`SELECT MIN(${col}) AS ev FROM ${table} WHERE tag_id IN (${marks}) AND ${col} > ?`, [...tagIds, after] as Params);
+      if (r?.ev !== null && r?.ev !== undefined && (best === null || r.ev < best)) best = r.ev;
+    }
+  }
+  return best;
+}
+
+/** Tags that are the build tag of a current target. */
+export function targetBuildTagIds(store: Store): number[] {
+  return store.all<{ id: number }>('SELECT DISTINCT build_tag AS id FROM build_target_config WHERE active = 1').map((r) => r.id);
+}
+
+/** Current tag_extra values of one key for all tags (JSON text; NULL when blocked). */
+export function extraValuesOfKey(store: Store, key: string): Array<{ tag_id: number; value: string | null }> {
+  return store.all('SELECT tag_id, value FROM tag_extra WHERE key = ? AND active = 1', [key]);
+}
+
+/** Ids of tags that exist now (have an active config). */
+export function liveTagIds(store: Store, ids: number[]): Set<number> {
+  if (!ids.length) return new Set();
+  return new Set(
+    store.all<{ tag_id: number }>(`SELECT tag_id FROM tag_config WHERE active = 1 AND tag_id IN (${ids.map(Number).join(',')})`).map((r) => r.tag_id),
+  );
+}
+
+/** The newest event id (cheap "did anything change" probe). */
+export function maxEventId(store: Store): number {
+  return store.get<{ id: number | null }>('SELECT MAX(id) AS id FROM events')?.id ?? 0;
+}
