@@ -6,10 +6,20 @@ import type { Command } from 'commander';
 import type { CliEnv } from '../env.ts';
 import { registerMiscCommands } from './misc.ts';
 import { registerUserCommands } from './users.ts';
+import { registerTagCommands } from './tags.ts';
+import { registerTargetCommands } from './targets.ts';
+import { registerPackageCommands } from './packages.ts';
+import { registerGroupCommands } from './groups.ts';
+import { registerBuildCommands } from './builds.ts';
 import { registerMessageCommands } from './messages.ts';
 
 export function registerClientCommands(program: Command, env: CliEnv): void {
   registerMiscCommands(program, env);
   registerUserCommands(program, env);
+  registerTagCommands(program, env);
+  registerTargetCommands(program, env);
+  registerPackageCommands(program, env);
+  registerGroupCommands(program, env);
+  registerBuildCommands(program, env);
   registerMessageCommands(program, env);
 }
