@@ -42,7 +42,7 @@ function queueMessage(ctx: CallContext, name: CallbackName, args: Record<string,
   const mc: MessageContext = {
     extraLimit: cfg.extraLimit,
     buildTypes: (id) => buildTypeNames(ctx.store, id),
-    dropped: (nvr, size, limit) => log.debug(`protonmsg: dropping 'extra' from build ${nvr} (length: ${size} > ${limit})`),
+    dropped: (nvr, size, limit) => log.debug(`dropping 'extra' from build ${nvr} (length: ${size} > ${limit})`),
   };
   const msg = MESSAGE_BUILDERS[name]?.(args, mc);
   if (!msg) return;

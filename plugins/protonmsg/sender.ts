@@ -137,8 +137,6 @@ export function startSender(opts: SenderOptions): OutboxSender {
   let retryDelay = retryMin;
   let sendTimer: ReturnType<typeof setTimeout> | null = null;
   let pumpQueued = false;
-  /** Highest row id handed to the current connection; rows above it are unsent. */
-  let cursor = 0;
   const inflight = new Map<Delivery, OutboxRow>();
   const acceptedIds: number[] = [];
   let lastExpiry = 0;
@@ -154,7 +152,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
         pump();
       } catch (err) {
         // A database error must not kill the sender; try again later.
-        log.error(`protonmsg: sender failed: ${errorText(err)}`);
+        log.error(`sender failed: ${errorText(err)}`);
         scheduleRetry();
       }
     });
@@ -173,7 +171,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
     const n = deleteOutboxBefore(store, t / 1000 - cfg.maxAge * 3600);
     if (n) {
       counts.expired += n;
-      log.error(`protonmsg: dropped ${n} queued messages older than ${cfg.maxAge} hours (max_age)`);
+      log.error(`dropped ${n} queued messages older than ${cfg.maxAge} hours (max_age)`);
     }
   };
 
@@ -187,7 +185,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
     clearSendTimer();
     if (!inflight.size) return;
     sendTimer = setTimeout(() => {
-      log.error(`protonmsg: send timeout expired with ${inflight.size} messages unsettled by ${live ? shown(live.url) : 'the broker'}`);
+      log.error(`send timeout expired with ${inflight.size} messages unsettled by ${live ? shown(live.url) : 'the broker'}`);
       dropConnection();
       scheduleRetry();
     }, cfg.sendTimeout * 1000);
@@ -203,7 +201,6 @@ export function startSender(opts: SenderOptions): OutboxSender {
       inflight.clear();
     }
     flushAccepted();
-    cursor = 0;
     if (old) {
       old.conn.removeAllListeners();
       old.conn.on('error', () => {});
@@ -230,14 +227,14 @@ export function startSender(opts: SenderOptions): OutboxSender {
     const t = Date.now();
     if (t - lastFailureLog > 60_000) {
       lastFailureLog = t;
-      log.error(`protonmsg: could not connect to any broker (${failures.join('; ')}); messages stay queued`);
+      log.error(`could not connect to any broker (${failures.join('; ')}); messages stay queued`);
     }
     if (!cfg.queueEnabled) {
       const last = outboxAfter(store, 0, 1_000_000).at(-1);
       if (last) {
         const n = deleteOutboxUpTo(store, last.id);
         counts.dropped += n;
-        log.error(`protonmsg: could not send ${n} messages. db queue disabled`);
+        log.error(`could not send ${n} messages. db queue disabled`);
       }
     }
     scheduleRetry();
@@ -247,7 +244,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
     const c = l.conn;
     const gone = (why: string) => {
       if (live !== l) return onFail(why);
-      log.warn(`protonmsg: connection to ${shown(l.url)} lost: ${why}`);
+      log.warn(`connection to ${shown(l.url)} lost: ${why}`);
       dropConnection();
       scheduleRetry();
     };
@@ -280,7 +277,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
       flushAccepted();
       rejectOutbox(store, row.id, reason, Date.now() / 1000);
       counts.rejected++;
-      log.error(`protonmsg: message was rejected by ${shown(l.url)}: ${reason}; moved aside (message-id ${row.message_id}, address ${row.address}, properties ${row.props})`);
+      log.error(`message was rejected by ${shown(l.url)}: ${reason}; moved aside (message-id ${row.message_id}, address ${row.address}, properties ${row.props})`);
       armSendTimer();
       schedulePump();
     });
@@ -288,7 +285,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
       if (live !== l || !ctx.delivery || !inflight.has(ctx.delivery)) return;
       const row = inflight.get(ctx.delivery)!;
       // The broker did not take it; start again from the oldest unsent row after a pause.
-      log.warn(`protonmsg: message ${row.message_id} was ${how} by ${shown(l.url)}; will retry`);
+      log.warn(`message ${row.message_id} was ${how} by ${shown(l.url)}; will retry`);
       dropConnection();
       scheduleRetry();
     };
@@ -315,7 +312,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
         settled = true;
         clearTimeout(timer);
         failures.push(`${shown(url)}: ${why}`);
-        log.debug(`protonmsg: cannot connect to ${shown(url)}: ${why}`);
+        log.debug(`cannot connect to ${shown(url)}: ${why}`);
         l.conn.removeAllListeners();
         l.conn.on('error', () => {});
         l.conn.on('disconnected', () => {});
@@ -352,10 +349,9 @@ export function startSender(opts: SenderOptions): OutboxSender {
         clearTimeout(timer);
         connecting = false;
         live = l;
-        cursor = 0;
         retryDelay = retryMin;
-        if (i > 0 || lastFailureLog) log.info(`protonmsg: connected to ${shown(url)}`);
-        else log.debug(`protonmsg: connected to ${shown(url)}`);
+        if (i > 0 || lastFailureLog) log.info(`connected to ${shown(url)}`);
+        else log.debug(`connected to ${shown(url)}`);
         lastFailureLog = 0;
         schedulePump();
       }, fail);
@@ -380,11 +376,11 @@ export function startSender(opts: SenderOptions): OutboxSender {
       let held = false;
       for (const row of rows) {
         if (cfg.testModeFail && Math.random() * 100 < cfg.testModeFail) {
-          log.info('protonmsg: test mode: simulating an unsent message');
+          log.info('test mode: simulating an unsent message');
           held = true;
           break;
         }
-        log.debug(`protonmsg: test mode: skipped msg: ${row.address} ${row.props}`);
+        log.debug(`test mode: skipped msg: ${row.address} ${row.props}`);
         done.push(row.id);
       }
       deleteOutbox(store, done);
@@ -403,6 +399,12 @@ export function startSender(opts: SenderOptions): OutboxSender {
       return;
     }
     if (!live.open) return;
+    // Rows above the newest one in flight are unsent. SQLite reuses ids once
+    // the highest row is deleted, so with nothing in flight start from 0
+    // (everything still in the table is then unsent); a row in flight is
+    // never deleted, so new rows always get ids above it.
+    let cursor = 0;
+    for (const row of inflight.values()) cursor = Math.max(cursor, row.id);
     while (inflight.size < cfg.batchSize) {
       const rows = outboxAfter(store, cursor, cfg.batchSize - inflight.size);
       if (!rows.length) break;

@@ -1,0 +1,163 @@
+/**
+ * protonmsg against the real binary, read by a consumer kojibox did not
+ * write (Python qpid-proton): hub changes arrive on the embedded broker
+ * with Koji's addresses, application properties and JSON bodies, and
+ * topic_prefix / extra_limit behave as in Koji.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { ADMIN_PASSWORD, python, startHub, stopHub, type TestHub } from '../helpers/hub.ts';
+import { freePort, startConsumer, type Consumer, type ReceivedMessage } from '../helpers/amqp.ts';
+
+const HUB_CONF = '[hub]\nPlugins = protonmsg\n';
+
+interface Bus {
+  hub: TestHub;
+  consumer: Consumer;
+  url: string;
+}
+
+async function busHub(protonConf: string, address: string): Promise<Bus> {
+  const port = await freePort();
+  const hub = await startHub({
+    config: { 'koji-hub/hub.conf': HUB_CONF, 'koji-hub/plugins/protonmsg.conf': protonConf },
+    amqp: `127.0.0.1:${port}`,
+  });
+  const url = `amqp://127.0.0.1:${port}`;
+  const consumer = startConsumer({ url, address });
+  await consumer.ready;
+  return { hub, consumer, url };
+}
+
+/** Runs API calls as admin in Python; the script's last `out(...)` is returned. */
+async function asAdmin(hub: TestHub, code: string): Promise<unknown> {
+  const r = await python(hub.hubUrl, `p = login('admin', ${JSON.stringify(ADMIN_PASSWORD)})\n${code}`);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return r.json;
+}
+
+function byAddress(msgs: ReceivedMessage[], address: string): ReceivedMessage {
+  const m = msgs.find((x) => x.address === address);
+  if (!m) throw new Error(`no message for ${address}; got ${msgs.map((x) => x.address).join(', ')}`);
+  return m;
+}
+
+describe('protonmsg on the embedded broker', () => {
+  let bus: Bus;
+  let views: Record<string, Record<string, unknown>>;
+
+  beforeAll(async () => {
+    bus = await busHub('[broker]\ntopic_prefix = koji\n', 'koji.#');
+    views = (await asAdmin(bus.hub, `
+p.createTag('f30')
+p.packageListAdd('f30', 'foo', 'admin')
+bid = p.createEmptyBuild('foo', '1.0', '1', None)
+p.tagBuildBypass('f30', bid)
+build = p.getBuild(bid)
+p.untagBuildBypass('f30', bid)
+out({'tag': p.getTag('f30'), 'build': build, 'user': p.getUser('admin'), 'pkg': p.getPackage('foo')})
+`)) as Record<string, Record<string, unknown>>;
+    await bus.consumer.waitFor(4);
+  });
+  afterAll(async () => {
+    await bus?.consumer.stop();
+    await stopHub(bus?.hub);
+  });
+
+  it('delivers the changes in the order they were made, each with a unique message-id', () => {
+    const msgs = bus.consumer.messages;
+    expect(msgs.map((m) => m.address)).toEqual([
+      'topic://koji.package.add',
+      'topic://koji.build.complete',
+      'topic://koji.build.tag',
+      'topic://koji.build.untag',
+    ]);
+    const ids = msgs.map((m) => m.id);
+    expect(ids.every((id) => typeof id === 'string' && id.length >= 32)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("sends package.add with Koji's properties and the callback arguments as body", () => {
+    const m = byAddress(bus.consumer.messages, 'topic://koji.package.add');
+    expect(m.properties).toEqual({ type: 'PackageListChange', tag: 'f30', package: 'foo', action: 'add', user: 'admin' });
+    const body = JSON.parse(m.body) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['action', 'tag', 'package', 'owner', 'block', 'extra_arches', 'force', 'update', 'user']);
+    expect(body.tag).toEqual(views.tag!);
+    expect(body.package).toEqual(views.pkg!);
+    expect(body.owner).toBe(views.user!.id as number);
+    expect(body).toMatchObject({ action: 'add', block: false, extra_arches: null, force: false, update: false });
+    expect((body.user as Record<string, unknown>).name).toBe('admin');
+    // Python's json.dumps spelling, not JavaScript's
+    expect(m.body.startsWith('{"action": "add", "tag": {')).toBe(true);
+  });
+
+  it("sends build.tag and build.untag with the tag, build and user as getTag/getBuild/getUser show them", () => {
+    for (const [address, type] of [['topic://koji.build.tag', 'Tag'], ['topic://koji.build.untag', 'Untag']] as const) {
+      const m = byAddress(bus.consumer.messages, address);
+      expect(m.properties).toEqual({ type, tag: 'f30', name: 'foo', version: '1.0', release: '1', user: 'admin' });
+      const body = JSON.parse(m.body) as Record<string, unknown>;
+      expect(Object.keys(body).slice(0, 4)).toEqual(['tag', 'build', 'user', 'force']);
+      expect(body.tag).toEqual(views.tag!);
+      expect(body.build).toEqual(views.build!);
+      expect((body.user as Record<string, unknown>).id).toBe(views.user!.id as number);
+      expect(body.force).toBe(false);
+    }
+  });
+
+  it('sends build.complete with state names in properties and numbers plus btypes in the body', () => {
+    const m = byAddress(bus.consumer.messages, 'topic://koji.build.complete');
+    expect(m.properties).toEqual({ type: 'BuildStateChange', name: 'foo', version: '1.0', release: '1', attribute: 'state', old: null, new: 'COMPLETE' });
+    const body = JSON.parse(m.body) as Record<string, unknown>;
+    expect(body).toMatchObject({ attribute: 'state', old: null, new: 1, btypes: {} });
+    expect((body.info as Record<string, unknown>).nvr).toBe('foo-1.0-1');
+  });
+
+  it('sends task state changes: task.free on creation and task.canceled on cancel', async () => {
+    const before = bus.consumer.messages.length;
+    const taskId = (await asAdmin(bus.hub, `
+tid = p.makeTask('sleep', [1])
+p.cancelTask(tid)
+out(tid)
+`)) as number;
+    const msgs = (await bus.consumer.waitFor(before + 2)).slice(before);
+    expect(msgs.map((m) => m.address)).toEqual(['topic://koji.task.free', 'topic://koji.task.canceled']);
+    expect(msgs[0]!.properties).toEqual({ type: 'TaskStateChange', id: taskId, parent: null, method: 'sleep', attribute: 'state', old: null, new: 'FREE' });
+    expect(msgs[1]!.properties).toEqual({ type: 'TaskStateChange', id: taskId, parent: null, method: 'sleep', attribute: 'state', old: 'FREE', new: 'CANCELED' });
+    const body = JSON.parse(msgs[1]!.body) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['attribute', 'old', 'new', 'info']);
+    expect((body.info as Record<string, unknown>).id).toBe(taskId);
+  });
+});
+
+describe('topic_prefix and extra_limit', () => {
+  const cases = [
+    // RabbitMQ style stays as written; extra (None -> "null", 4 chars) is over a limit of 3
+    { prefix: '/topic/VirtualTopic.eng.koji', sub: 'VirtualTopic.eng.koji.#', limit: 3, address: '/topic/VirtualTopic.eng.koji.build.tag', extraKept: false },
+    // ActiveMQ style stays as written; a limit of 4 keeps it
+    { prefix: 'topic://koji.staging', sub: 'koji.staging.#', limit: 4, address: 'topic://koji.staging.build.tag', extraKept: true },
+    // anything else gets topic:// in front; 0 means no limit
+    { prefix: 'eng.koji', sub: 'eng.koji.#', limit: 0, address: 'topic://eng.koji.build.tag', extraKept: true },
+  ];
+  for (const c of cases) {
+    it(`prefix '${c.prefix}' with extra_limit ${c.limit} sends to ${c.address}${c.extraKept ? '' : ' without build.extra'}`, async () => {
+      const bus = await busHub(`[broker]\ntopic_prefix = ${c.prefix}\n[message]\nextra_limit = ${c.limit}\n`, c.sub);
+      try {
+        await asAdmin(bus.hub, `
+p.createTag('t1')
+bid = p.createEmptyBuild('pkg', '2', '3', None)
+p.tagBuildBypass('t1', bid)
+out(1)
+`);
+        const msgs = await bus.consumer.waitFor(2);
+        const tag = byAddress(msgs, c.address);
+        const build = (JSON.parse(tag.body) as { build: Record<string, unknown> }).build;
+        expect('extra' in build).toBe(c.extraKept);
+        expect(build.nvr).toBe('pkg-2-3');
+        const state = msgs.find((m) => m.address?.endsWith('.build.complete'))!;
+        expect('extra' in (JSON.parse(state.body) as { info: Record<string, unknown> }).info).toBe(c.extraKept);
+      } finally {
+        await bus.consumer.stop();
+        await stopHub(bus.hub);
+      }
+    });
+  }
+});
