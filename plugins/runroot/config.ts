@@ -76,7 +76,7 @@ export function loadRunrootConfig(configRoot?: string): RunrootConfig {
 export function parseRunrootConfig(doc: IniDocument): RunrootConfig {
   const cfg = emptyRunrootConfig();
   if (doc.hasOption('runroot', 'internal_dev_setup')) {
-    cfg.internal_dev_setup = doc.getBool('runroot', 'internal_dev_setup');
+    cfg.internal_dev_setup = doc.getBool('runroot', 'internal_dev_setup') ?? null;
   }
   cfg.default_mounts = commaList(doc.get('paths', 'default_mounts'));
   cfg.safe_roots = commaList(doc.get('paths', 'safe_roots'));

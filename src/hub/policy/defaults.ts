@@ -3,9 +3,9 @@
  * The policies the hub has when hub.conf does not define them. They are the
  * ones koji's hub ships, so an unconfigured kojibox behaves like an
  * unconfigured koji: admins (and `tag` holders for package lists) may do the
- * guarded things, tasks go to the default channel at their own priority,
- * content lands on the DEFAULT volume. A configured policy replaces its
- * default entirely.
+ * guarded things, tasks go to the default channel (runroot tasks to
+ * `runroot`) at their own priority, content lands on the DEFAULT volume. A
+ * configured policy replaces its default entirely.
  */
 
 export const DEFAULT_POLICIES: Readonly<Record<string, string>> = {
@@ -29,9 +29,13 @@ export const DEFAULT_POLICIES: Readonly<Record<string, string>> = {
     has_perm tag :: allow
     all :: deny Only admin/tag can do this via default policy
   `,
+  // kojibox: runroot tasks go to the runroot channel (Koji's plugin requests
+  // it itself; here the policy does, so admins can redirect them by policy).
+  // The channel is not created automatically: add-host-to-channel --new.
   channel: `
     has req_channel :: req
     is_child_task :: parent
+    method runroot :: use runroot
     all :: use default
   `,
   vm: `
