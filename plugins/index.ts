@@ -5,7 +5,8 @@
  */
 import type { BuilderPlugin, CliPlugin, HubPlugin } from '../src/plugin.ts';
 import { protonmsgHub } from './protonmsg/hub.ts';
+import { sidetagHub } from './sidetag/hub.ts';
 
-export const hubPlugins: HubPlugin[] = [protonmsgHub];
+export const hubPlugins: HubPlugin[] = [protonmsgHub, sidetagHub];
 export const builderPlugins: BuilderPlugin[] = [];
 export const cliPlugins: CliPlugin[] = [];
