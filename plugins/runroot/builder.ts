@@ -1,0 +1,153 @@
+/**
+ * @module
+ * The runroot builder plugin (kojid.conf `plugin = runroot`): make a
+ * buildroot for the tag and arch from its repo, install the requested
+ * packages, run the command as root inside with the configured and
+ * requested mounts, upload runroot.log and the requested logs, then expire
+ * the buildroot — whatever happened. Mounts are bubblewrap binds, which
+ * exist only in the sandbox's mount namespace: nothing is mounted on the
+ * builder, so a crash cannot leave a mount behind and there is nothing to
+ * unmount (Koji mounts on the host and unmounts in `finally`).
+ */
+import { basename } from 'node:path';
+import type { BuilderPlugin } from '../../src/plugin.ts';
+import type { TaskContext, TaskHandler } from '../../src/builder/handler.ts';
+import { resolveConfigRoot } from '../../src/config/root.ts';
+import { canonArch } from '../../src/core/arch.ts';
+import { KojiError } from '../../src/core/faults.ts';
+import { REPO_STATES } from '../../src/core/states.ts';
+import { kw } from '../../src/client/session.ts';
+import { loadRunrootConfig } from './config.ts';
+import { planMounts } from './mounts.ts';
+import { findInside, prepareMounts } from './sandbox.ts';
+import { bindRunrootParams, commandLine, failureError, successText, type RunrootParams } from './params.ts';
+import { openTaskBuildroot } from './broot.ts';
+
+const BuildError = (msg: string) => new KojiError('BuildError', msg);
+
+/** Koji's RunRootTask weight. */
+const RUNROOT_WEIGHT = 2.0;
+/** The smallest weight a caller may ask for (Koji's max(weight, 0.5)). */
+const MIN_WEIGHT = 0.5;
+/** How often runroot.log is uploaded while the command runs. */
+const LOG_FLUSH_MS = 1000;
+/** Where the command's output is said to be, as Koji's runroot writes it. */
+const RUNROOT_LOG = 'runroot.log';
+
+interface RepoInfo {
+  id: number;
+  tag_id: number;
+  tag_name: string;
+  state: number;
+}
+
+interface BuildConfig {
+  id: number;
+  name: string;
+  arches: string | null;
+  extra?: Record<string, unknown>;
+}
+
+/** The config root the builder was started with (the runner may not pass it on yet). */
+function configRootOf(task: TaskContext): string {
+  const root = (task as TaskContext & { configRoot?: string }).configRoot;
+  return root ?? resolveConfigRoot();
+}
+
+/** A buildroot arch for a noarch task: the first of the tag's arches this host has (all canonical). */
+function noarchBuildrootArch(task: TaskContext, root: string | number, tag: BuildConfig): string {
+  const hostArches = new Set(task.host.arches.map(canonArch));
+  if (!task.host.arches.length) throw BuildError('No arch list for this host');
+  const tagArches = (tag.arches ?? '').split(/\s+/).filter(Boolean);
+  if (!tagArches.length) throw BuildError(`No arch list for tag: ${root}`);
+  const match = tagArches.map(canonArch).find((a) => hostArches.has(a));
+  if (!match) throw BuildError(`host does not match tag arches: ${root} (${tag.arches})`);
+  return match;
+}
+
+/** The repo to run in: the requested one (READY or EXPIRED, of this tag) or the tag's current one. */
+async function chooseRepo(task: TaskContext, p: RunrootParams, tag: BuildConfig): Promise<RepoInfo> {
+  const s = task.session;
+  if (p.repo_id) {
+    const repo = await s.call<RepoInfo>('repoInfo', p.repo_id, kw({ strict: true }));
+    if (repo.tag_id !== tag.id) throw BuildError(`build tag (${tag.name}) does not match repo tag (${repo.tag_name})`);
+    if (repo.state !== REPO_STATES.READY && repo.state !== REPO_STATES.EXPIRED) {
+      throw BuildError(`repos in the ${REPO_STATES.nameOf(repo.state)} state may not be used by runroot`);
+    }
+    return repo;
+  }
+  const current = await s.call<RepoInfo | null>('getRepo', tag.id);
+  if (current) return current;
+  task.logger.info(`no repo for ${tag.name} yet; waiting for one`);
+  const sub = await task.subtask('waitrepo', [tag.name, null, null]);
+  const results = await task.wait(sub, { all: true });
+  return results[sub] as RepoInfo;
+}
+
+async function runRunroot(task: TaskContext, p: RunrootParams): Promise<string> {
+  const cfg = loadRunrootConfig(configRootOf(task));
+  const s = task.session;
+  if (p.weight !== null) await s.call('host.setTaskWeight', task.id, Math.max(p.weight, MIN_WEIGHT));
+
+  const tag = await s.call<BuildConfig>('getBuildConfig', p.root);
+  const brArch = p.arch === 'noarch' ? noarchBuildrootArch(task, p.root, tag) : p.arch;
+  const repo = await chooseRepo(task, p, tag);
+  // Mount requests are checked before any buildroot exists: a refused mount costs nothing.
+  const plan = planMounts(cfg, p.mounts);
+
+  const rootLog = task.openLog('root.log');
+  const br = await openTaskBuildroot(task, {
+    tag: tag.name, tagId: tag.id, arch: brArch, repoId: repo.id, buildConfig: tag, rootLog: rootLog.path, network: true,
+  });
+  let exitCode: number;
+  try {
+    const mounts = prepareMounts(br.buildroot.rootDir, plan);
+    await br.building();
+    await br.recordPackages(false);
+    if (p.packages.length) {
+      await br.buildroot.install(p.packages, rootLog.path);
+      await br.recordPackages(true);
+    }
+    await rootLog.flush();
+    if (p.new_chroot !== null || cfg.internal_dev_setup !== null) {
+      task.logger.info('new_chroot/internal_dev_setup: the sandbox always has its own namespaces and a private minimal /dev');
+    }
+    if (p.skip_setarch) task.logger.info('skip_setarch: the command runs with the host arch personality');
+    task.logger.info(`runroot mounts: ${JSON.stringify(mounts.binds)}`);
+
+    const log = task.openLog(RUNROOT_LOG);
+    log.write('');
+    const flusher = setInterval(() => void log.flush(), LOG_FLUSH_MS);
+    try {
+      exitCode = await br.buildroot.run(['/bin/sh', '-c', commandLine(p.command)], {
+        asRoot: true,
+        binds: mounts.binds,
+        logfile: log.path,
+        cwd: '/builddir',
+        signal: task.signal,
+      });
+    } finally {
+      clearInterval(flusher);
+      await log.close();
+    }
+    task.checkAborted();
+    for (const inside of p.upload_logs ?? []) {
+      const file = findInside(inside, mounts.layers);
+      if (file === null) throw new KojiError('GenericError', `upload_logs: no such file in the buildroot: ${inside}`);
+      await task.uploadFile(file, { name: basename(inside) });
+    }
+  } finally {
+    await rootLog.close();
+    await br.expire();
+  }
+  if (exitCode !== 0) throw failureError(p.command, exitCode);
+  return successText(p.command);
+}
+
+const runrootHandler: TaskHandler = {
+  methods: ['runroot'],
+  weight: RUNROOT_WEIGHT,
+  run: (task, params, kwargs) => runRunroot(task, bindRunrootParams(params, kwargs)),
+};
+
+export const runrootBuilder: BuilderPlugin = { name: 'runroot', handlers: [runrootHandler] };
