@@ -4,6 +4,7 @@
  * tags, a tag's ancestors), answered from current data.
  */
 import type { Store } from './db.ts';
+import { readFullInheritance } from './inheritance.ts';
 
 export function tagNameOf(store: Store, ref: number | string): string | null {
   const row =
@@ -22,22 +23,16 @@ export function tagNamesOfBuild(store: Store, buildId: number): string[] {
     .map((r) => r.name);
 }
 
-/** Names of every tag the given tag inherits from, at any depth. */
+/**
+ * Names of the tags the given tag inherits from, as its full inheritance
+ * walk finds them (maxdepth and intransitive links honoured, as Koji's
+ * buildtag_inherits_from reads readFullInheritance).
+ */
 export function ancestorTagNames(store: Store, ref: number | string): string[] {
   const start =
     typeof ref === 'number' ? ref : store.get<{ id: number }>('SELECT id FROM tag WHERE name = ?', [ref])?.id;
   if (start === undefined || start === null) return [];
-  return store
-    .all<{ name: string }>(
-      `WITH RECURSIVE anc(id) AS (
-         SELECT parent_id FROM tag_inheritance WHERE tag_id = ? AND active = 1
-         UNION
-         SELECT ti.parent_id FROM tag_inheritance ti JOIN anc ON ti.tag_id = anc.id WHERE ti.active = 1
-       )
-       SELECT t.name FROM anc JOIN tag t ON t.id = anc.id ORDER BY t.name`,
-      [start],
-    )
-    .map((r) => r.name);
+  return [...new Set(readFullInheritance(store, start, null).map((l) => l.name))];
 }
 
 export interface PolicyBuildInfo {
