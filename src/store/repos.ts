@@ -7,7 +7,6 @@
  * Queries in Koji's field vocabulary go through ./repo-query.ts.
  */
 import type { Params, Row, Store } from './db.ts';
-import { eventClause } from './versioned.ts';
 import { canonicalJson, queryView, REPO_QUEUE_VIEW, REPO_VIEW, type QueryViewOpts } from './repo-query.ts';
 
 export type QueryOpts = QueryViewOpts;
@@ -154,61 +153,7 @@ export function tagsWithActiveRequests(store: Store): number[] {
   return store.all<{ tag_id: number }>('SELECT DISTINCT tag_id FROM repo_queue WHERE active = 1').map((r) => r.tag_id);
 }
 
-// ---- what goes into a repo ----
-
-export interface TaggedBuild {
-  build_id: number;
-  package_id: number;
-  package_name: string;
-  version: string;
-  release: string;
-  epoch: number | null;
-  volume_name: string;
-  tag_id: number;
-}
-
-/** COMPLETE builds tagged into one tag at an event, most recently tagged first (Koji's order). */
-export function taggedBuildsAt(store: Store, tagId: number, event: number | null, completeState: number): TaggedBuild[] {
-  return store.all<TaggedBuild>(
-    `SELECT b.id AS build_id, p.id AS package_id, p.name AS package_name, b.version, b.release, b.epoch, v.name AS volume_name, tl.tag_id
-     FROM tag_listing tl JOIN build b ON b.id = tl.build_id JOIN package p ON p.id = b.pkg_id JOIN volume v ON v.id = b.volume_id
-     WHERE tl.tag_id = ? AND ${eventClause('tl', event)} AND b.state = ?
-     ORDER BY tl.create_event DESC, b.id DESC`,
-    [tagId, completeState],
-  );
-}
-
-export interface RepoRpm {
-  id: number;
-  build_id: number;
-  name: string;
-  version: string;
-  release: string;
-  epoch: number | null;
-  arch: string;
-  payloadhash: string;
-  size: number;
-  buildtime: number;
-  buildroot_id: number | null;
-  metadata_only: number;
-  draft: number;
-  extra: string | null;
-}
-
-/** The RPMs of the given builds, in build then rpm order. */
-export function rpmsOfBuilds(store: Store, buildIds: number[]): RepoRpm[] {
-  const out: RepoRpm[] = [];
-  for (let i = 0; i < buildIds.length; i += 500) {
-    const chunk = buildIds.slice(i, i + 500).map(Number);
-    out.push(
-      ...store.all<RepoRpm>(
-        `SELECT id, build_id, name, version, release, epoch, arch, payloadhash, size, buildtime, buildroot_id, metadata_only, draft, extra
-         FROM rpminfo WHERE build_id IN (${chunk.join(',')}) AND external_repo_id = 0 ORDER BY build_id, id`,
-      ),
-    );
-  }
-  return out;
-}
+// ---- change events and automatic tags ----
 
 /** Versioned tables whose changes alter what a tag's repo would contain (as Koji's tag_first_change_event). */
 const CONTENT_TABLES = [

@@ -11,12 +11,13 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { GenericError } from '../../core/faults.ts';
-import { BUILD_STATES, REPO_STATES } from '../../core/states.ts';
+import { REPO_STATES } from '../../core/states.ts';
 import { now } from '../../core/time.ts';
 import type { CallContext } from '../context.ts';
 import { getEvent } from '../../store/events.ts';
 import { readPackageList } from '../../store/packages.ts';
 import * as repos from '../../store/repos.ts';
+import { readTaggedRPMS } from '../api/builds.ts';
 import { getTagInfo, type TagInfo } from '../api/lookups.ts';
 import { fullInheritance, tagLastChangeEventInTx } from '../api/tags.ts';
 import { readTagGroups } from '../api/groups.ts';
@@ -24,43 +25,48 @@ import { generateComps, type CompsGroup } from './comps.ts';
 import { repoOptsFor, type RepoOpts } from './opts.ts';
 import { buildRelDir, canonArch, isDebuginfo, repoDir, rpmRelPath } from './paths.ts';
 
+type Dict = Record<string, unknown>;
+
+export interface RepoRpm {
+  name: string;
+  version: string;
+  release: string;
+  arch: string;
+  build_id: number;
+  /** Path from the arch directory: `toplink/packages/...`. */
+  relpath: string;
+  /** The rpm's fields as readTaggedRPMS gives them, for rpmlist.jsonl. */
+  info: Dict;
+}
+
 export interface RepoContent {
-  rpms: Array<repos.RepoRpm & { relpath: string }>;
-  builds: repos.TaggedBuild[];
+  rpms: RepoRpm[];
   blocked: string[];
   groups: CompsGroup[];
 }
 
 /**
  * What a tag's repo holds at an event: Koji's readTaggedRPMS(inherit,
- * latest) with the package list deciding (blocked or unlisted packages are
- * skipped), plus blocked package names and the groups.
+ * latest) — the package list decides, so blocked or unlisted packages are
+ * left out — plus the blocked package names and the groups.
  */
 export function repoContent(ctx: CallContext, tagId: number, event: number, latest: boolean): RepoContent {
-  const taglist = [tagId, ...fullInheritance(ctx, tagId, event).map((l) => l.parent_id)];
-  const packages = readPackageList(ctx.store, { tagId, event, inherit: true, withOwners: false });
+  const [rpmRows, builds] = readTaggedRPMS(ctx, tagId, { event, inherit: true, latest });
+  const byId = new Map(builds.map((b) => [b.id as number, b]));
   const seen = new Set<number>();
-  const builds: repos.TaggedBuild[] = [];
-  const taken = new Set<number>();
-  for (const tid of new Set(taglist)) {
-    for (const b of repos.taggedBuildsAt(ctx.store, tid, event, BUILD_STATES.COMPLETE)) {
-      const pkg = packages.get(b.package_id);
-      if (!pkg || pkg.blocked) continue;
-      if (latest && seen.has(b.package_id)) continue;
-      seen.add(b.package_id);
-      if (taken.has(b.build_id)) continue;
-      taken.add(b.build_id);
-      builds.push(b);
-    }
+  const rpms: RepoRpm[] = [];
+  for (const r of rpmRows) {
+    // a build tagged in a parent and the tag itself shows up twice without latest
+    if (seen.has(r.id as number) || r.metadata_only) continue;
+    seen.add(r.id as number);
+    const b = byId.get(r.build_id as number) as { package_name: string; version: string; release: string; volume_name: string };
+    const rpm = { name: String(r.name), version: String(r.version), release: String(r.release), arch: String(r.arch) };
+    rpms.push({ ...rpm, build_id: r.build_id as number, relpath: `toplink/${buildRelDir(b)}/${rpmRelPath(rpm)}`, info: r });
   }
-  const byId = new Map(builds.map((b) => [b.build_id, b]));
-  const rpms = repos
-    .rpmsOfBuilds(ctx.store, builds.map((b) => b.build_id))
-    .filter((r) => !r.metadata_only)
-    .map((r) => ({ ...r, relpath: `toplink/${buildRelDir(byId.get(r.build_id)!)}/${rpmRelPath(r)}` }));
+  const packages = readPackageList(ctx.store, { tagId, event, inherit: true, withOwners: false });
   const blocked = [...packages.values()].filter((p) => p.blocked).map((p) => p.package_name);
   const groups = readTagGroups(ctx, tagId, event, true, true, true, false) as unknown as CompsGroup[];
-  return { rpms, builds, blocked, groups };
+  return { rpms, blocked, groups };
 }
 
 /** The arch directories of a repo: the tag's arches (canonical, no src/noarch), plus src for separate_src. */
@@ -75,27 +81,13 @@ export function repoArches(tag: TagInfo, opts: RepoOpts): string[] {
   return [...arches];
 }
 
-function rpmJson(r: repos.RepoRpm): string {
-  let extra: unknown = null;
-  try {
-    extra = r.extra === null ? null : JSON.parse(r.extra);
-  } catch {
-    extra = null;
-  }
-  return JSON.stringify({
-    name: r.name, version: r.version, release: r.release, arch: r.arch, id: r.id, epoch: r.epoch, draft: r.draft === 1,
-    payloadhash: r.payloadhash, size: r.size, buildtime: r.buildtime, buildroot_id: r.buildroot_id, build_id: r.build_id,
-    metadata_only: r.metadata_only === 1, extra,
-  });
-}
-
 /** Write the per-arch lists of a repo. */
 function writeArchLists(dir: string, arches: string[], content: RepoContent, opts: RepoOpts, topdir: string): void {
   const pkglist = new Map(arches.map((a) => [a, [] as string[]]));
   const rpmlist = new Map(arches.map((a) => [a, [] as string[]]));
   const add = (arch: string, r: RepoContent['rpms'][number]) => {
     pkglist.get(arch)!.push(r.relpath);
-    rpmlist.get(arch)!.push(rpmJson(r));
+    rpmlist.get(arch)!.push(JSON.stringify(r.info));
   };
   for (const r of content.rpms) {
     if (!opts.debuginfo && isDebuginfo(r.name)) continue;

@@ -13,19 +13,7 @@ export function repoDir(topdir: string, tagName: string, repoId: number | string
   return join(topdir, 'repos', tagName, String(repoId));
 }
 
-/** Koji's canonArch: the repo directory an RPM arch belongs to. */
-export function canonArch(arch: string): string {
-  if (/^i.86$/.test(arch) || arch === 'athlon') return 'i386';
-  if (arch === 'ia32e') return 'x86_64';
-  if (arch === 'ppc64le') return 'ppc64le';
-  if (arch.startsWith('ppc64')) return 'ppc64';
-  if (arch.startsWith('sparc64')) return 'sparc64';
-  if (arch.startsWith('sparc')) return 'sparc';
-  if (arch.startsWith('alpha')) return 'alpha';
-  if (/^arm.*h/.test(arch)) return 'armhfp';
-  if (arch.startsWith('arm')) return 'arm';
-  return arch;
-}
+export { canonArch } from '../../core/arch.ts';
 
 /** Koji's is_debuginfo. */
 export function isDebuginfo(name: string): boolean {
