@@ -6,7 +6,7 @@
  * SQL stays portable (no SQLite-only syntax beyond what PostgreSQL also
  * accepts) so a PostgreSQL backend can replace this module later.
  */
-import { Database, type SQLQueryBindings } from 'bun:sqlite';
+import { Database, type SQLQueryBindings, type Statement } from 'bun:sqlite';
 import { MIGRATIONS } from './migrations/index.ts';
 
 export type Row = Record<string, unknown>;
@@ -23,6 +23,8 @@ export class Store {
   private depth = 0;
   private savepointSeq = 0;
   private readonly commitHooks: Array<() => void> = [];
+  /** Prepared statements by SQL text; the API runs the same few hundred statements over and over. */
+  private readonly statements = new Map<string, Statement>();
 
   constructor(readonly path: string) {
     this.db = new Database(path, { create: true, strict: true });
@@ -48,17 +50,29 @@ export class Store {
     return applied;
   }
 
+  private statement(sql: string): Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   all<T = Row>(sql: string, params: Params = []): T[] {
-    return this.db.query(sql).all(...bind(params)) as T[];
+    const st = this.statement(sql);
+    return (Array.isArray(params) ? st.all(...params) : st.all(params)) as T[];
   }
 
   get<T = Row>(sql: string, params: Params = []): T | null {
-    return (this.db.query(sql).get(...bind(params)) as T | undefined) ?? null;
+    const st = this.statement(sql);
+    return ((Array.isArray(params) ? st.get(...params) : st.get(params)) as T | undefined) ?? null;
   }
 
   /** Run a statement; returns the new row id for inserts. */
   run(sql: string, params: Params = []): { changes: number; lastId: number } {
-    const r = this.db.query(sql).run(...bind(params));
+    const st = this.statement(sql);
+    const r = Array.isArray(params) ? st.run(...params) : st.run(params);
     return { changes: r.changes, lastId: Number(r.lastInsertRowid) };
   }
 
@@ -74,7 +88,9 @@ export class Store {
    */
   tx<T>(fn: () => T): T {
     if (this.depth === 0) {
-      this.db.exec('BEGIN IMMEDIATE');
+      // Deferred: read-only calls (most of them) take no write lock; this
+      // process holds the only connection, so the later upgrade cannot fail.
+      this.db.exec('BEGIN');
       this.depth++;
       try {
         const result = fn();
@@ -120,6 +136,3 @@ export class Store {
   }
 }
 
-function bind(params: Params): SQLQueryBindings[] {
-  return Array.isArray(params) ? params : [params as SQLQueryBindings];
-}
