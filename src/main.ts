@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliEnv, describeError } from './client/env.ts';
 import { registerServe } from './modes/serve.ts';
+import { registerBuilder } from './modes/builder.ts';
 import { isDaemon } from './modes/daemon.ts';
 import { registerClientCommands } from './client/commands/index.ts';
 import { cliPlugins } from '../plugins/index.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): { program: Command; env: CliEnv } {
     .exitOverride();
   const env = new CliEnv(program);
   registerServe(program);
+  registerBuilder(program);
   registerClientCommands(program, env);
   for (const plugin of cliPlugins) plugin.register(program, env);
   return { program, env };

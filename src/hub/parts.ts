@@ -4,5 +4,7 @@
  * server.ts stays small.
  */
 import type { AppParts } from './app.ts';
+import { handleUpload } from './upload.ts';
+import { taskinfoRoutes } from './web/taskinfo.ts';
 
-export const appParts: AppParts = { web: [] };
+export const appParts: AppParts = { upload: handleUpload, web: [taskinfoRoutes] };

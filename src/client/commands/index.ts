@@ -12,6 +12,8 @@ import { registerPackageCommands } from './packages.ts';
 import { registerGroupCommands } from './groups.ts';
 import { registerBuildCommands } from './builds.ts';
 import { registerMessageCommands } from './messages.ts';
+import { registerHostCommands } from './hosts.ts';
+import { registerTaskCommands } from './tasks.ts';
 
 export function registerClientCommands(program: Command, env: CliEnv): void {
   registerMiscCommands(program, env);
@@ -22,4 +24,6 @@ export function registerClientCommands(program: Command, env: CliEnv): void {
   registerGroupCommands(program, env);
   registerBuildCommands(program, env);
   registerMessageCommands(program, env);
+  registerHostCommands(program, env);
+  registerTaskCommands(program, env);
 }

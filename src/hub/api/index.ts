@@ -11,6 +11,11 @@ import { packageMethods } from './packages.ts';
 import { groupMethods } from './groups.ts';
 import { buildMethods } from './builds.ts';
 import { historyMethods } from './history.ts';
+import { hostMethods } from './hosts.ts';
+import { taskMethods } from './tasks.ts';
+import { hostApiMethods } from './host.ts';
+import { uploadMethods } from './uploads.ts';
+import { tagBuildMethods } from './tag-build.ts';
 
 export const coreMethods: ApiMethod[] = [
   ...miscMethods,
@@ -21,4 +26,9 @@ export const coreMethods: ApiMethod[] = [
   ...groupMethods,
   ...buildMethods,
   ...historyMethods,
+  ...hostMethods,
+  ...taskMethods,
+  ...hostApiMethods,
+  ...uploadMethods,
+  ...tagBuildMethods,
 ];

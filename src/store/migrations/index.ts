@@ -5,5 +5,9 @@
  */
 import type { Migration } from '../db.ts';
 import core001 from './001-core.sql' with { type: 'text' };
+import tasks002 from './002-tasks.sql' with { type: 'text' };
 
-export const MIGRATIONS: Migration[] = [{ id: '001-core', sql: core001 }];
+export const MIGRATIONS: Migration[] = [
+  { id: '001-core', sql: core001 },
+  { id: '002-tasks', sql: tasks002 },
+];
