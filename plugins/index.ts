@@ -6,7 +6,14 @@
 import type { BuilderPlugin, CliPlugin, HubPlugin } from '../src/plugin.ts';
 import { protonmsgHub } from './protonmsg/hub.ts';
 import { sidetagHub } from './sidetag/hub.ts';
+import { sidetagCli } from './sidetag/cli.ts';
+import { runrootHub } from './runroot/hub.ts';
+import { runrootBuilder } from './runroot/builder.ts';
+import { runrootCli } from './runroot/cli.ts';
+import { saveFailedTreeHub } from './save_failed_tree/hub.ts';
+import { saveFailedTreeBuilder } from './save_failed_tree/builder.ts';
+import { saveFailedTreeCli } from './save_failed_tree/cli.ts';
 
-export const hubPlugins: HubPlugin[] = [protonmsgHub, sidetagHub];
-export const builderPlugins: BuilderPlugin[] = [];
-export const cliPlugins: CliPlugin[] = [];
+export const hubPlugins: HubPlugin[] = [protonmsgHub, sidetagHub, runrootHub, saveFailedTreeHub];
+export const builderPlugins: BuilderPlugin[] = [runrootBuilder, saveFailedTreeBuilder];
+export const cliPlugins: CliPlugin[] = [sidetagCli, runrootCli, saveFailedTreeCli];

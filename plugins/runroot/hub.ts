@@ -143,8 +143,17 @@ const runroot = api(
   },
 );
 
+/**
+ * The permission the call needs. Koji's schema does not have it (admins
+ * create it with `grant-permission --new`); the plugin adds it, so the
+ * documented `grant-permission runroot USER` works as written.
+ */
+const PERMISSION_SQL = `INSERT OR IGNORE INTO permissions (name, description)
+  VALUES ('runroot', 'Run commands in buildroots with the runroot plugin.');`;
+
 export const runrootHub: HubPlugin = {
   name: 'runroot_hub',
   aliases: ['runroot'],
   methods: [runroot],
+  migrations: [{ id: 'plugin-runroot-001', sql: PERMISSION_SQL }],
 };

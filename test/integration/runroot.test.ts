@@ -1,0 +1,357 @@
+/**
+ * @module
+ * The runroot plugin against the real binary, all-in-one: the seed's set-up,
+ * commands and their output and exit status, the channel rules, the
+ * permission, packages from the tag's repo, mounts and their refusals, noarch,
+ * isolation from the builder, and nothing left mounted or running.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { python, startHub, stopHub, type TestHub } from '../helpers/hub.ts';
+import { hostArch } from '../../src/core/arch.ts';
+
+const ARCH = hostArch();
+const HELLO = resolve(import.meta.dir, '../fixtures/hello/hello.spec');
+const HOST = 'aio-builder';
+
+let hub: TestHub;
+/** Files outside the hub's directories: the [path0] bind source and the RPMs. */
+let outside = '';
+let srv = '';
+
+/**
+ * A package holding a shell and the C library (copied from the host), the
+ * whole build group of the `pkgs` tag, so its buildroots come from the repo
+ * (dnf --installroot) and `--package` can add to them.
+ */
+const BASE_SPEC = `
+%global debug_package %{nil}
+%global __os_install_post %{nil}
+Name: kojibox-test-base
+Version: 1
+Release: 1
+Summary: A shell and the C library
+License: MIT
+AutoReqProv: no
+Provides: /bin/sh
+%description
+The smallest buildroot a shell command runs in.
+%install
+mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/lib/x86_64-linux-gnu %{buildroot}/usr/lib64
+cp /bin/dash %{buildroot}/usr/bin/dash
+ln -s dash %{buildroot}/usr/bin/sh
+cp -L /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 %{buildroot}/usr/lib/x86_64-linux-gnu/
+ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 %{buildroot}/usr/lib64/ld-linux-x86-64.so.2
+ln -s usr/bin %{buildroot}/bin
+ln -s usr/lib %{buildroot}/lib
+ln -s usr/lib64 %{buildroot}/lib64
+%files
+/usr/bin/dash
+/usr/bin/sh
+/usr/lib/x86_64-linux-gnu/libc.so.6
+/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+/usr/lib64/ld-linux-x86-64.so.2
+/bin
+/lib
+/lib64
+`;
+
+async function ok(args: string[], opts: Parameters<TestHub['cli']>[1] = {}): Promise<string> {
+  const r = await hub.cli(args, opts);
+  if (r.code !== 0) throw new Error(`${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** Run `runroot --task-id ...`; returns the exit code, the task id and the rest of stdout. */
+async function runroot(args: string[], user = 'bob'): Promise<{ code: number; task: number | null; out: string; err: string }> {
+  const r = await hub.cli(['runroot', '--task-id', ...args], { user });
+  const [first, ...rest] = r.stdout.split('\n');
+  const task = /^\d+$/.test(first ?? '') ? Number(first) : null;
+  return { code: r.code, task, out: task === null ? r.stdout : rest.join('\n'), err: r.stderr };
+}
+
+/** A finished task's fault as "Class: message", or its result. */
+async function taskOutcome(task: number): Promise<string> {
+  const r = await python(hub.hubUrl, `
+try:
+    out(repr(hub.getTaskResult(${task})))
+except x.Fault as f:
+    out(f.faultString)
+`);
+  return r.json as string;
+}
+
+function rpmbuild(top: string, args: string[]): void {
+  const r = Bun.spawnSync(['rpmbuild', '--define', `_topdir ${top}`, ...args], { stderr: 'pipe', stdout: 'pipe' });
+  if (r.exitCode !== 0) throw new Error(r.stderr.toString());
+}
+
+/** Paths of mounts the host sees under a directory. */
+function hostMountsUnder(dir: string): string[] {
+  return readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((p) => p.startsWith(dir));
+}
+
+/** Processes whose command line mentions a path (sandboxes of buildroots under it). */
+function processesMentioning(path: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      continue;
+    }
+    if (cmd.includes(path)) found.push(`${pid}: ${cmd}`);
+  }
+  return found;
+}
+
+beforeAll(async () => {
+  outside = mkdtempSync(join(tmpdir(), 'kojibox-runroot-'));
+  srv = join(outside, 'srv');
+  mkdirSync(join(srv, 'tmp/job'), { recursive: true });
+  writeFileSync(join(srv, 'readme'), 'from the data share\n');
+  hub = await startHub({
+    allInOne: true,
+    config: {
+      'koji-hub/hub.conf': '[hub]\nPlugins = runroot_hub\n',
+      'kojid/kojid.conf': '[kojid]\nplugin = runroot\n',
+      'kojid/plugins/runroot.conf': [
+        '[paths]',
+        'default_mounts = /mnt/data',
+        'safe_roots = /mnt/data/tmp',
+        '[path0]',
+        'mountpoint = /mnt/data',
+        `path = ${srv}`,
+        'fstype = none',
+        'options = ro,bind',
+        '',
+      ].join('\n'),
+    },
+  });
+  await ok(['add-tag', 'f30-build', '--arches', ARCH]);
+  await ok(['add-user', 'bob', '--password-stdin'], { stdin: 'bob-pw-123\n' });
+  await ok(['add-user', 'carol', '--password-stdin'], { stdin: 'carol-pw-123\n' });
+}, 60_000);
+
+afterAll(async () => {
+  await stopHub(hub);
+  if (outside) rmSync(outside, { recursive: true, force: true });
+});
+
+describe('runroot before the set-up', () => {
+  it('refuses to queue a task for the runroot channel nobody created', async () => {
+    const r = await hub.cli(['runroot', 'f30-build', ARCH, 'true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('GenericError: No such channel: runroot');
+  });
+
+  it('runs in another channel with --channel-override', async () => {
+    const r = await hub.cli(['runroot', '--channel-override', 'default', '--use-shell', 'f30-build', ARCH, 'echo override works']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('override works\n');
+    expect(r.code).toBe(0);
+  }, 120_000);
+});
+
+describe('runroot after the seed set-up', () => {
+  beforeAll(async () => {
+    await ok(['add-host-to-channel', '--new', HOST, 'runroot']);
+    await ok(['grant-permission', 'runroot', 'bob']);
+  });
+
+  it('prints the output of a shell command and exits 0', async () => {
+    const r = await runroot(['--use-shell', 'f30-build', ARCH, 'echo hello; id -u; ls /builddir']);
+    expect(r.err).toBe('');
+    expect(r.out.split('\n').slice(0, 2)).toEqual(['hello', '0']);
+    expect(r.out.split('\n')).toContain('build');
+    expect(r.code).toBe(0);
+    expect(await taskOutcome(r.task!)).toBe("'echo completed successfully'");
+    const channel = await python(hub.hubUrl, `out(hub.getChannel(hub.getTaskInfo(${r.task})['channel_id'])['name'])`);
+    expect(channel.json).toBe('runroot');
+  }, 60_000);
+
+  it('passes an argument list word for word', async () => {
+    const r = await runroot(['f30-build', ARCH, 'printf', '<%s>', 'two  words', "it's", '$HOME', ';', 'x']);
+    expect(r.out).toBe("<two  words><it's><$HOME><;><x>");
+    expect(r.code).toBe(0);
+    expect(await taskOutcome(r.task!)).toBe("'printf completed successfully'");
+  }, 60_000);
+
+  it('exits non-zero for a failing command and reports its exit status', async () => {
+    const r = await runroot(['--use-shell', 'f30-build', ARCH, 'echo before failing; exit 7']);
+    expect(r.out).toBe('before failing\n');
+    expect(r.code).toBe(1);
+    expect(await taskOutcome(r.task!)).toBe('echo exited with status 7');
+  }, 60_000);
+
+  it('refuses a user without the runroot permission', async () => {
+    const r = await hub.cli(['runroot', 'f30-build', ARCH, 'true'], { user: 'carol' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ActionNotAllowed: runroot permission required (logged in as carol)');
+  });
+
+  it('chooses an arch for noarch that the tag and the channel have', async () => {
+    const r = await runroot(['f30-build', 'noarch', 'uname', '-m']);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${ARCH}\n`);
+    const info = await python(hub.hubUrl, `out(hub.getTaskInfo(${r.task})['arch'])`);
+    expect(info.json).toBe(ARCH);
+  }, 60_000);
+
+  it('refuses noarch when no host of the channel has an arch of the tag', async () => {
+    await ok(['add-tag', 'exotic-build', '--arches', 's390x']);
+    const r = await hub.cli(['runroot', 'exotic-build', 'noarch', 'true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('GenericError: no common arches for tag/channel: exotic-build/runroot');
+  });
+});
+
+describe('runroot mounts', () => {
+  it('shows a [path0] default mount read-only', async () => {
+    const r = await runroot(['--use-shell', 'f30-build', ARCH, 'cat /mnt/data/readme; echo x > /mnt/data/tmp/job/nope || echo refused']);
+    expect(r.out).toContain('from the data share\n');
+    expect(r.out).toContain('Read-only file system');
+    expect(r.out).toContain('refused\n');
+    expect(existsSync(join(srv, 'tmp/job/nope'))).toBe(false);
+  }, 60_000);
+
+  it('makes a --mount under a safe root read-write', async () => {
+    const r = await runroot(['--mount', '/mnt/data/tmp/job', '--use-shell', 'f30-build', ARCH, 'echo written > /mnt/data/tmp/job/out && echo done']);
+    expect(r.out).toBe('done\n');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(srv, 'tmp/job/out'), 'utf8')).toBe('written\n');
+  }, 60_000);
+
+  it("refuses mounts outside safe roots, with .., or of missing sources with Koji's messages", async () => {
+    const cases: Array<[string, string]> = [
+      ['/mnt/data/tmpX', 'GenericError: read-write mount point is not safe: /mnt/data/tmpX'],
+      ['/etc', 'GenericError: read-write mount point is not safe: /etc'],
+      ['/mnt/data/tmp/../../../etc', 'GenericError: read-write mount point is not safe: /mnt/data/tmp/../../../etc'],
+      ['/mnt/data/tmp/missing', `GenericError: No such directory or mount: ${srv}/tmp/missing`],
+    ];
+    for (const [mount, message] of cases) {
+      const r = await runroot(['--mount', mount, 'f30-build', ARCH, 'true']);
+      expect(r.code).toBe(1);
+      expect(r.out).toBe('');
+      const outcome = await taskOutcome(r.task!);
+      expect(`${mount}: ${outcome}`).toBe(`${mount}: ${message.replace(/^\w+: /, '')}`);
+    }
+  }, 120_000);
+});
+
+describe('runroot isolation', () => {
+  it("cannot read the builder's files or write the host's /tmp", async () => {
+    const secretDir = join(hub.dataDir, 'builder');
+    mkdirSync(secretDir, { recursive: true });
+    const secret = join(secretDir, 'work', 'kojibox-secret.txt');
+    mkdirSync(join(secretDir, 'work'), { recursive: true });
+    writeFileSync(secret, 'builder secret\n');
+    const probe = `/tmp/kojibox-runroot-probe-${process.pid}`;
+    const r = await runroot(['--use-shell', 'f30-build', ARCH, `cat ${secret}; echo escaped > ${probe}; cat ${probe}`]);
+    expect(r.out).not.toContain('builder secret');
+    expect(r.out).toContain('No such file or directory');
+    expect(r.out).toContain('escaped\n');
+    expect(existsSync(probe)).toBe(false);
+  }, 60_000);
+
+  it('uploads upload_logs from inside the buildroot only', async () => {
+    const hostOnly = join(outside, 'host-only.log');
+    writeFileSync(hostOnly, 'host file\n');
+    const script = `
+p = login('bob', 'bob-pw-123')
+def run(cmd, logs):
+    t = p.runroot('f30-build', '${ARCH}', cmd, kw(upload_logs=logs))
+    while not hub.taskFinished(t):
+        import time; time.sleep(0.2)
+    files = hub.listTaskOutput(t)
+    try:
+        res = hub.getTaskResult(t)
+    except x.Fault as f:
+        res = f.faultString
+    return [t, sorted(files), res]
+good = run('echo inside > /tmp/my.log', ['/tmp/my.log'])
+absolute = run('true', ['${hostOnly}'])
+link = run('ln -s ${hostOnly} /tmp/link.log', ['/tmp/link.log'])
+import base64
+content = base64.b64decode(hub.downloadTaskOutput(good[0], 'my.log')).decode()
+out({'good': good, 'absolute': absolute, 'link': link, 'content': content})
+`;
+    const r = await python(hub.hubUrl, script);
+    const j = r.json as Record<string, [number, string[], string]> & { content: string };
+    expect(j.good[1]).toContain('my.log');
+    expect(j.content).toBe('inside\n');
+    expect(j.absolute[2]).toBe(`upload_logs: no such file in the buildroot: ${hostOnly}`);
+    expect(j.absolute[1]).not.toContain('host-only.log');
+    expect(j.link[2]).toBe('upload_logs: no such file in the buildroot: /tmp/link.log');
+    expect(j.link[1]).not.toContain('link.log');
+  }, 120_000);
+});
+
+describe('runroot with packages from the repo', () => {
+  it('installs a --package from the tag repo and the command uses it', async () => {
+    if (ARCH !== 'x86_64') return; // the base fixture copies x86_64 library paths
+    const top = join(outside, 'rpmbuild');
+    writeFileSync(join(outside, 'base.spec'), BASE_SPEC);
+    rpmbuild(top, ['-bb', join(outside, 'base.spec')]);
+    rpmbuild(top, ['-bb', HELLO]);
+    const rpms = join(outside, 'rpms');
+    mkdirSync(rpms);
+    for (const a of readdirSync(join(top, 'RPMS'))) {
+      for (const f of readdirSync(join(top, 'RPMS', a))) copyFileSync(join(top, 'RPMS', a, f), join(rpms, f));
+    }
+    await ok(['add-tag', 'pkgs-build', '--arches', ARCH]);
+    await ok(['add-pkg', '--owner', 'admin', 'pkgs-build', 'kojibox-test-base', 'hello']);
+    await ok(['import', '--create-build', ...readdirSync(rpms).map((f) => join(rpms, f))]);
+    await ok(['tag-build', '--nowait', 'pkgs-build', 'kojibox-test-base-1-1', 'hello-1.0-1']);
+    await ok(['add-group', 'pkgs-build', 'build']);
+    await ok(['add-group-pkg', 'pkgs-build', 'build', 'kojibox-test-base']);
+    await ok(['regen-repo', 'pkgs-build']);
+    const r = await runroot(['--package', 'hello', 'pkgs-build', ARCH, 'hello']);
+    expect(r.err).toBe('');
+    expect(r.out).toBe('Hello from hello-1.0-1\n');
+    expect(r.code).toBe(0);
+    // without the package the command is not there
+    const without = await runroot(['pkgs-build', ARCH, 'hello']);
+    expect(without.code).toBe(1);
+    expect(await taskOutcome(without.task!)).toBe('hello exited with status 127');
+    // the buildroot's listing names what was installed
+    const brs = await python(hub.hubUrl, `
+brs = hub.listBuildroots(taskID=${r.task})
+out(sorted(r['name'] for r in hub.getBuildrootListing(brs[0]['id'])) + [brs[0]['state']])`);
+    expect(brs.json).toEqual(['hello', 'kojibox-test-base', 3]);
+  }, 300_000);
+});
+
+describe('runroot leaves nothing behind', () => {
+  it('stops a cancelled command and leaves no mount or process on the host', async () => {
+    const started = await runroot(['--nowait', '--use-shell', 'f30-build', ARCH, 'sleep 300 & sleep 300']);
+    expect(started.code).toBe(0);
+    const task = started.task!;
+    // wait until the command runs, then cancel the task
+    let running = false;
+    for (let i = 0; i < 150 && !running; i++) {
+      running = processesMentioning(join(hub.dataDir, 'builder')).some((p) => p.includes('sleep 300'));
+      if (!running) await Bun.sleep(200);
+    }
+    expect(running).toBe(true);
+    await ok(['cancel', String(task)]);
+    let left: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      left = processesMentioning(join(hub.dataDir, 'builder'));
+      if (!left.length) break;
+      await Bun.sleep(200);
+    }
+    expect(left).toEqual([]);
+    expect(hostMountsUnder(hub.dataDir)).toEqual([]);
+    expect(hostMountsUnder(srv)).toEqual([]);
+    // sleeps of the sandbox are gone too (they ran in its pid namespace)
+    const sleeps = Bun.spawnSync(['pgrep', '-f', '^sleep 300$']).stdout.toString().trim();
+    expect(sleeps).toBe('');
+  }, 120_000);
+});
