@@ -5,8 +5,7 @@
  * (target, tag; its repos go with the tag) once it is past `max_age` since
  * creation, past `max_idle` since anything happened in it, or empty of
  * builds and past `max_empty_age` since anything happened in it. A sidetag
- * in use (a build running in it, a repo for it requested or being made) is
- * left for a later sweep, and a true `sidetag_keep` in its extra exempts
+ * in use (a build running in it or waiting to) is left for a later sweep, and a true `sidetag_keep` in its extra exempts
  * it. Each removal is its own transaction and fires the delete callbacks,
  * so messaging announces it; the hub log says what went and why.
  */

@@ -17,6 +17,7 @@ import type { TagInfo } from '../../src/hub/api/lookups.ts';
 import { repoDelete, repoSetState, requestRepo } from '../../src/hub/repos/requests.ts';
 import { checkRepoQueue } from '../../src/hub/repos/queue.ts';
 import { removeRepoDirs } from '../../src/hub/repos/maintenance.ts';
+import { cancelTask } from '../../src/hub/tasks/index.ts';
 import { repoDir } from '../../src/hub/repos/paths.ts';
 
 /**
@@ -34,16 +35,18 @@ export function requestFirstRepo(ctx: CallContext, tagId: number): { request: Ro
 }
 
 /**
- * Retire the repos of a sidetag being removed: pending requests end,
- * unreferenced repos become DELETED and their directories go after commit;
+ * Retire the repos of a sidetag being removed: pending requests end (and
+ * their newRepo tasks are canceled), unreferenced repos become DELETED and their directories go after commit;
  * repos a live buildroot still uses become EXPIRED (the repo service
  * deletes them once free). A repo still being made (INIT) is left to the
- * repo service, which marks it a problem when its task fails.
+ * repo service, which marks it a problem once its task is canceled.
  */
 export function retireSidetagRepos(ctx: CallContext, tag: TagInfo): void {
   const time = now();
-  for (const r of repos.queryRequests(ctx.store, [['tag_id', '=', tag.id], ['active', 'IS', true]], ['id']) as Row[]) {
+  for (const r of repos.queryRequests(ctx.store, [['tag_id', '=', tag.id], ['active', 'IS', true]], ['id', 'task_id']) as Row[]) {
     repos.updateRequest(ctx.store, r.id as number, { active: false }, time);
+    // its newRepo task would only make a repo nobody can use
+    if (typeof r.task_id === 'number') cancelTask(ctx, r.task_id, true);
   }
   const dirs: string[] = [];
   let left = 0;

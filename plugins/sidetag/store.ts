@@ -88,7 +88,7 @@ export interface SidetagFacts {
   /** Newest repo of the tag, if any. */
   repoId: number | null;
   repoState: number | null;
-  /** A task is building in it or a repo for it is requested or being made. */
+  /** A build runs in it or a task waits to (e.g. a build for its target). */
   inUse: boolean;
 }
 
@@ -111,13 +111,16 @@ export function sidetagFacts(store: Store, tagId: number): SidetagFacts {
     )?.ts ?? 0;
   const repo = store.get<{ id: number; state: number }>('SELECT id, state FROM repo WHERE tag_id = ? AND dist = 0 ORDER BY id DESC LIMIT 1', [tagId]);
   const marks = OPEN_TASK_STATES.map(() => '?').join(', ');
+  const name = store.get<{ name: string }>('SELECT name FROM tag WHERE id = ?', [tagId])?.name ?? '';
+  // a build's buildroot made from its repo, or a task (build, chainbuild...) naming it
+  // in its request, which kojibox stores as XML-RPC; newRepo tasks do not count, so a
+  // repo the hub asked for on its own cannot keep a sidetag alive
   const busy = store.get<{ n: number }>(
     `SELECT
        (SELECT COUNT(*) FROM standard_buildroot sb JOIN repo r ON r.id = sb.repo_id JOIN task t ON t.id = sb.task_id
         WHERE r.tag_id = ? AND t.state IN (${marks}))
-     + (SELECT COUNT(*) FROM repo_queue WHERE tag_id = ? AND active = 1)
-     + (SELECT COUNT(*) FROM repo r JOIN task t ON t.id = r.task_id WHERE r.tag_id = ? AND t.state IN (${marks})) AS n`,
-    [tagId, ...OPEN_TASK_STATES, tagId, tagId, ...OPEN_TASK_STATES],
+     + (SELECT COUNT(*) FROM task t WHERE t.state IN (${marks}) AND t.method <> 'newRepo' AND t.request LIKE ? ESCAPE '\\') AS n`,
+    [tagId, ...OPEN_TASK_STATES, ...OPEN_TASK_STATES, `%>${name.replace(/[\\%_]/g, (c) => `\\${c}`)}<%`],
   );
   return {
     createdTs,
