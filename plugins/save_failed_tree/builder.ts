@@ -11,6 +11,7 @@ import { GenericError } from '../../src/core/faults.ts';
 import type { BuilderPlugin } from '../../src/plugin.ts';
 import type { TaskContext, TaskHandler } from '../../src/builder/handler.ts';
 import { buildrootBase, buildrootDir } from '../../src/builder/buildroot/backend.ts';
+import { backendFor } from '../../src/builder/buildroot/task-buildroot.ts';
 import { isInUse, markInUse } from '../../src/builder/buildroot/retention.ts';
 import { asBool, asInt } from '../../src/hub/rpc/args.ts';
 import { loadBuilderTreeConfig } from './config.ts';
@@ -54,7 +55,9 @@ async function saveFailedTree(task: TaskContext, params: unknown[], kwargs: Reco
   if (!brinfo) throw GenericError(`Nonexistent buildroot: ${buildrootId}`);
   if (brinfo.host_id !== task.host.id) throw GenericError('Task is run on wrong builder');
 
-  const root = join(buildrootDir(buildrootBase(task.config), brinfo.id), 'root');
+  // The backend knows kept trees; a tree it does not know is reported by its usual path.
+  const kept = backendFor(task.config).open(brinfo.id);
+  const root = kept?.rootDir ?? join(buildrootDir(buildrootBase(task.config), brinfo.id), 'root');
   const subtree = full ? '/' : '/builddir';
   const path = full ? root : join(root, 'builddir');
   log.debug(`Adding buildroot${full ? ' (full)' : ''}: ${path}`);
