@@ -4,8 +4,11 @@
  * history at older events, inheritance walks and edits, permission
  * refusals and Koji's error texts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from 'bun:test';
 import { python, startHub, stopHub, type TestHub } from '../helpers/hub.ts';
+
+// each test drives several CLI processes against the hub
+setDefaultTimeout(120_000);
 
 let hub: TestHub;
 
