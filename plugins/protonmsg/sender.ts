@@ -86,7 +86,8 @@ export function connectOptions(url: string, cfg: Pick<ProtonConfig, 'cert' | 'ca
     rejectUnauthorized: true,
     // Koji verifies the broker's chain (proton VERIFY_PEER), not its host name.
     checkServerIdentity: () => undefined,
-    servername: isIP(host) ? undefined : host,
+    // rhea fills in the host when unset, and an IP address is not a valid SNI name.
+    servername: isIP(host) ? '' : host,
   } as ConnectionOptions;
 }
 

@@ -126,3 +126,83 @@ export async function until<T>(fn: () => T | Promise<T>, ms = 20000, what = 'con
     await Bun.sleep(25);
   }
 }
+
+export interface BrokerProcessOptions {
+  port?: number;
+  cert?: string;
+  key?: string;
+  ca?: string;
+  /** Reject messages whose application property matches, e.g. `package=poison`. */
+  rejectProp?: string;
+}
+
+export interface BrokerProcess {
+  /** The broker's own port. */
+  port: number;
+  url: string;
+  /** Opens the TCP gate on `port` (forwarding to the broker) and waits until it listens. */
+  openGate(port: number): Promise<void>;
+  closeGate(): Promise<void>;
+  stats(): Promise<Record<string, unknown>>;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts test/helpers/amqp_broker.ts (src/mq's broker, in a process of its own). */
+export async function startBrokerProcess(o: BrokerProcessOptions = {}): Promise<BrokerProcess> {
+  const args = [process.execPath, join(ROOT, 'test/helpers/amqp_broker.ts'), '--port', String(o.port ?? 0)];
+  if (o.cert) args.push('--cert', o.cert);
+  if (o.key) args.push('--key', o.key);
+  if (o.ca) args.push('--ca', o.ca);
+  if (o.rejectProp) args.push('--reject-prop', o.rejectProp);
+  const proc = Bun.spawn(args, { stdout: 'pipe', stderr: 'pipe', stdin: 'pipe' });
+  const lines: Array<Record<string, unknown>> = [];
+  let err = '';
+  void (async () => {
+    const dec = new TextDecoder();
+    let buf = '';
+    for await (const chunk of proc.stdout) {
+      buf += dec.decode(chunk);
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        lines.push(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
+        buf = buf.slice(nl + 1);
+      }
+    }
+  })();
+  void (async () => {
+    const dec = new TextDecoder();
+    for await (const chunk of proc.stderr) err += dec.decode(chunk);
+  })();
+  const next = async (key: string, from: number): Promise<Record<string, unknown>> =>
+    until(() => lines.slice(from).find((l) => key in l), 10000, `broker line "${key}" (stderr: ${err})`);
+  const send = (cmd: string) => {
+    proc.stdin.write(cmd + '\n');
+    proc.stdin.flush();
+  };
+  const port = (await next('port', 0)).port as number;
+  return {
+    port,
+    url: `${o.cert ? 'amqps' : 'amqp'}://127.0.0.1:${port}`,
+    async openGate(p) {
+      const from = lines.length;
+      send(`gate ${p}`);
+      await next('gate', from);
+    },
+    async closeGate() {
+      const from = lines.length;
+      send('close-gate');
+      await next('gateClosed', from);
+    },
+    async stats() {
+      const from = lines.length;
+      send('stats');
+      return (await next('stats', from)).stats as Record<string, unknown>;
+    },
+    log: () => err,
+    async stop() {
+      if (proc.exitCode === null) proc.kill();
+      await proc.exited;
+    },
+  };
+}

@@ -5,6 +5,7 @@
  * or one JSON object per line for scripts.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import rhea from 'rhea';
 import type { ConnectionOptions, EventContext, Message, Source } from 'rhea';
@@ -96,6 +97,8 @@ function connectionOptions(url: string, o: WatchOptions): ConnectionOptions {
     cert: pem,
     key: pem,
     rejectUnauthorized: true,
+    // rhea fills in the host when unset, and an IP address is not a valid SNI name.
+    servername: isIP(base.host) ? '' : base.host,
   } as ConnectionOptions;
 }
 
