@@ -70,13 +70,15 @@ export class BuilderDaemon {
   /** Sum of the weights of running tasks that are not waiting on subtasks. */
   get taskLoad(): number {
     let load = 0;
-    for (const r of this.running.values()) if (!r.waiting) load += r.weight;
+    for (const r of this.running.values()) if (!r.waiting && !r.finished) load += r.weight;
     return load;
   }
 
   private get ready(): boolean {
     if (!this.host || !this.enabled) return false;
-    return this.running.size < this.config.maxjobs && this.taskLoad < this.host.capacity;
+    let active = 0;
+    for (const r of this.running.values()) if (!r.finished) active++;
+    return active < this.config.maxjobs && this.taskLoad < this.host.capacity;
   }
 
   /** Log in and check in (retrying until the hub answers), then run the loop in the background. */
@@ -120,7 +122,7 @@ export class BuilderDaemon {
     while (!this.stopped) {
       try {
         await this.refreshHost();
-        const running = [...this.running.values()].filter((r) => !r.aborted);
+        const running = [...this.running.values()].filter((r) => !r.aborted && !r.finished);
         const reply = await this.session.callUnqueued<PollReply>(
           'host.waitForTasks',
           kw({ task_load: this.taskLoad, ready: this.ready, running: running.map((r) => r.id), waiting: running.filter((r) => r.waiting).map((r) => r.id) }),
@@ -188,6 +190,8 @@ export class BuilderDaemon {
       .finally(() => {
         this.running.delete(id);
         this.log.info(`task ${id} (${method}) done`);
+        // the hub learns at once that this host has room again
+        if (!this.stopped) this.session.call('host.updateHost', this.taskLoad, this.ready).catch(() => undefined);
       });
   }
 

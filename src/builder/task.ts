@@ -39,6 +39,8 @@ export class TaskRunner {
   /** Weight while running; it does not count while the task waits on subtasks. */
   weight: number;
   waiting = false;
+  /** Set once the outcome has been reported (or the task was stopped). */
+  finished = false;
   private readonly abortCtl = new AbortController();
   private alertWake: (() => void) | null = null;
   private readonly logs: UploadingLog[] = [];
@@ -66,7 +68,7 @@ export class TaskRunner {
 
   /** Stop the task (cancelled, taken away, shutdown); its handler sees the signal. */
   abort(reason: string): void {
-    if (this.aborted) return;
+    if (this.aborted || this.finished) return;
     this.log.info(`stopping: ${reason}`);
     this.abortCtl.abort(new TaskAborted(reason));
     this.alertWake?.();
@@ -122,6 +124,8 @@ export class TaskRunner {
     }
     // logs first, so whoever sees the task finish sees its whole log
     await Promise.all(this.logs.map((l) => l.close()));
+    // from here the hub may see the task finished before the report returns
+    this.finished = true;
     try {
       if (report) await report();
     } catch (err) {
