@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from 'bun:test';
 import { startHub, stopHub, python, type TestHub } from '../helpers/hub.ts';
 import { adminSession, waitForState } from '../helpers/builder.ts';
 import { kw, type ClientSession } from '../../src/client/session.ts';
@@ -7,6 +7,9 @@ import { KojiError } from '../../src/core/faults.ts';
 const HUB_CONF = '[hub]\nReadyTimeout = 2\nHostTimeout = 3\n';
 let hub: TestHub;
 let s: ClientSession;
+
+// hooks start hubs and builders, which takes longer than the default hook timeout
+setDefaultTimeout(120000);
 
 beforeAll(async () => {
   hub = await startHub({ allInOne: true, config: { 'koji-hub/hub.conf': HUB_CONF } });
