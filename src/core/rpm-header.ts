@@ -20,6 +20,7 @@ export const RPMTAG = {
   BUILDTIME: 1006, BUILDHOST: 1007, SIZE: 1009, DISTRIBUTION: 1010, VENDOR: 1011, LICENSE: 1014,
   PACKAGER: 1015, GROUP: 1016, URL: 1020, OS: 1021, ARCH: 1022, SOURCERPM: 1044,
   EXCLUDEARCH: 1059, EXCLUSIVEARCH: 1061, BUILDARCHS: 1089, SOURCEPACKAGE: 1106, SIGMD5: 261,
+  REQUIREFLAGS: 1048, REQUIRENAME: 1049, REQUIREVERSION: 1050,
 } as const;
 
 /** The signature header's MD5 of header and payload. */
@@ -27,9 +28,37 @@ const SIGTAG_MD5 = 1004;
 
 type TagValue = string | string[] | number[] | Uint8Array;
 
+/** Header fields by the names rpm gives them (lower case), for getRPMHeaders. */
+export const RPMTAG_NAMES: Record<string, number> = {
+  name: 1000, version: 1001, release: 1002, epoch: 1003, summary: 1004, description: 1005, buildtime: 1006,
+  buildhost: 1007, size: 1009, distribution: 1010, vendor: 1011, license: 1014, packager: 1015, group: 1016,
+  url: 1020, os: 1021, arch: 1022, sourcerpm: 1044, archivesize: 1046, providename: 1047, requireflags: 1048,
+  requirename: 1049, requireversion: 1050, conflictname: 1054, excludearch: 1059, exclusivearch: 1061,
+  changelogtime: 1080, changelogname: 1081, changelogtext: 1082, buildarchs: 1089, obsoletename: 1090,
+  cookie: 1094, sourcepackage: 1106, basenames: 1117, dirnames: 1118, optflags: 1122, payloadformat: 1124,
+  payloadcompressor: 1125, disttag: 1155, sigmd5: 261,
+};
+
+/** Integer fields that are lists even with one entry. */
+const ARRAY_INT_TAGS = new Set([1048, 1080]);
+
 /** One decoded header: tag number to value (integers always as arrays). */
 export class RpmHeader {
-  constructor(private readonly tags: Map<number, TagValue>) {}
+  constructor(private readonly tags: Map<number, TagValue>, private readonly types: Map<number, number> = new Map()) {}
+
+  /**
+   * A field as rpm's Python bindings give it: strings, lists of strings,
+   * an integer (a list for list fields), binary data as hex; null if absent.
+   */
+  value(tag: number): string | string[] | number | number[] | null {
+    const v = this.tags.get(tag);
+    if (v === undefined) return null;
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+    const type = this.types.get(tag);
+    if (type === 9 && Array.isArray(v)) return (v[0] as string | undefined) ?? '';
+    if (Array.isArray(v) && typeof v[0] === 'number' && v.length === 1 && !ARRAY_INT_TAGS.has(tag)) return v[0] as number;
+    return v as string | string[] | number[];
+  }
 
   has(tag: number): boolean {
     return this.tags.has(tag);
@@ -52,6 +81,11 @@ export class RpmHeader {
   int(tag: number): number | null {
     const v = this.tags.get(tag);
     return Array.isArray(v) && typeof v[0] === 'number' ? v[0] : null;
+  }
+
+  ints(tag: number): number[] {
+    const v = this.tags.get(tag);
+    return Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : [];
   }
 
   bytes(tag: number): Uint8Array | null {
@@ -82,11 +116,26 @@ export interface RpmInfo {
   vendor: string | null;
   distribution: string | null;
   summary: string | null;
+  /** Requirements (for a source RPM: its BuildRequires). */
+  requires: RpmRequire[];
   /** Byte size of the file. */
   filesize: number;
 }
 
+export interface RpmRequire {
+  name: string;
+  /** RPMSENSE_* flags (LESS 2, GREATER 4, EQUAL 8, ...). */
+  flags: number;
+  version: string;
+}
+
 export class RpmFormatError extends Error {}
+
+/** A requirement as dnf takes it on the command line: `name`, or `name >= version`. */
+export function requireSpec(r: RpmRequire): string {
+  const op = (r.flags & 2 ? '<' : '') + (r.flags & 4 ? '>' : '') + (r.flags & 8 ? '=' : '');
+  return r.version && op ? `${r.name} ${op === '=' ? '=' : op} ${r.version}` : r.name;
+}
 
 /** Read the signature and main headers of an RPM file. */
 export function readRpmHeaders(path: string): { lead: { type: number }; signature: RpmHeader; header: RpmHeader; size: number } {
@@ -139,8 +188,16 @@ export function readRpmInfo(path: string): RpmInfo {
     vendor: h.string(RPMTAG.VENDOR),
     distribution: h.string(RPMTAG.DISTRIBUTION),
     summary: h.string(RPMTAG.SUMMARY),
+    requires: requiresOf(h),
     filesize: size,
   };
+}
+
+function requiresOf(h: RpmHeader): RpmRequire[] {
+  const names = h.strings(RPMTAG.REQUIRENAME);
+  const versions = h.strings(RPMTAG.REQUIREVERSION);
+  const flags = h.ints(RPMTAG.REQUIREFLAGS);
+  return names.map((name, i) => ({ name, flags: flags[i] ?? 0, version: versions[i] ?? '' }));
 }
 
 /** The file name Koji expects for a package: `name-version-release.arch.rpm`. */
@@ -194,10 +251,11 @@ function readHeaderAt(reader: FileReader, offset: number, what: string): { heade
   if (count > MAX_INDEX || dataLen > MAX_DATA) throw new RpmFormatError(`implausible ${what} header size`);
   const index = reader.read(offset + 16, count * 16, `${what} index`);
   const data = reader.read(offset + 16 + count * 16, dataLen, `${what} data`);
-  return { header: new RpmHeader(decodeIndex(index, data, count, what)), length: 16 + count * 16 + dataLen };
+  const types = new Map<number, number>();
+  return { header: new RpmHeader(decodeIndex(index, data, count, what, types), types), length: 16 + count * 16 + dataLen };
 }
 
-function decodeIndex(index: Uint8Array, data: Uint8Array, count: number, what: string): Map<number, TagValue> {
+function decodeIndex(index: Uint8Array, data: Uint8Array, count: number, what: string, types: Map<number, number>): Map<number, TagValue> {
   const iv = new DataView(index.buffer, index.byteOffset, index.byteLength);
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const tags = new Map<number, TagValue>();
@@ -208,6 +266,7 @@ function decodeIndex(index: Uint8Array, data: Uint8Array, count: number, what: s
     const off = iv.getUint32(i * 16 + 8);
     const n = iv.getUint32(i * 16 + 12);
     if (off > data.length) throw bad();
+    types.set(tag, type);
     switch (type) {
       case 2: // INT8
       case 1: // CHAR

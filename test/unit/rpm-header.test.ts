@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll, afterAll } from 'bun:test';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readRpmInfo, looksLikeRpm, rpmFileName, RpmFormatError } from '../../src/core/rpm-header.ts';
+import { readRpmInfo, looksLikeRpm, rpmFileName, requireSpec, RpmFormatError } from '../../src/core/rpm-header.ts';
 
 const FIXTURE = resolve(import.meta.dir, '../fixtures/hello/hello.spec');
 let dir = '';
@@ -67,6 +67,7 @@ describe('readRpmInfo', () => {
       spec,
       ['Name: arches', 'Version: 2', 'Release: 3', 'Epoch: 4', 'Summary: s', 'License: MIT',
         'ExclusiveArch: x86_64 aarch64 noarch', 'ExcludeArch: s390x', 'BuildArch: noarch',
+        'BuildRequires: make', 'BuildRequires: gcc >= 10',
         '%description', 'd', '%files', ''].join('\n'),
     );
     const r = Bun.spawnSync(['rpmbuild', '--define', `_topdir ${dir}`, '-bs', spec], { stderr: 'pipe' });
@@ -76,6 +77,8 @@ describe('readRpmInfo', () => {
     expect(info.exclusivearch).toEqual(['x86_64', 'aarch64', 'noarch']);
     expect(info.excludearch).toEqual(['s390x']);
     expect(info.buildarchs).toEqual(['noarch']);
+    const reqs = info.requires.filter((r) => !r.name.startsWith('rpmlib(')).map(requireSpec);
+    expect(reqs.sort()).toEqual(['gcc >= 10', 'make']);
   });
 
   it('refuses a file that is not an RPM', () => {

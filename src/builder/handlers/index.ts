@@ -8,5 +8,10 @@ import { sleepHandler, subtaskHandler, waittestHandler } from './testing.ts';
 import { tagBuildHandler } from './tag-build.ts';
 import { newRepoHandler } from './newrepo.ts';
 import { waitRepoHandler } from './waitrepo.ts';
+import { buildHandler } from './build.ts';
+import { buildArchHandler } from './build-arch.ts';
+import { rebuildSrpmHandler } from './rebuild-srpm.ts';
+import { buildSrpmFromScmHandler } from './build-srpm-from-scm.ts';
 
-export const coreHandlers: TaskHandler[] = [sleepHandler, subtaskHandler, waittestHandler, tagBuildHandler, newRepoHandler, waitRepoHandler];
+export const coreHandlers: TaskHandler[] = [sleepHandler, subtaskHandler, waittestHandler, tagBuildHandler, newRepoHandler, waitRepoHandler,
+  buildHandler, buildArchHandler, rebuildSrpmHandler, buildSrpmFromScmHandler];

@@ -14,6 +14,8 @@ import { registerBuildCommands } from './builds.ts';
 import { registerMessageCommands } from './messages.ts';
 import { registerHostCommands } from './hosts.ts';
 import { registerTaskCommands } from './tasks.ts';
+import { registerRepoCommands } from './repos.ts';
+import { registerRpmBuildCommands } from './build.ts';
 
 export function registerClientCommands(program: Command, env: CliEnv): void {
   registerMiscCommands(program, env);
@@ -26,4 +28,6 @@ export function registerClientCommands(program: Command, env: CliEnv): void {
   registerMessageCommands(program, env);
   registerHostCommands(program, env);
   registerTaskCommands(program, env);
+  registerRepoCommands(program, env);
+  registerRpmBuildCommands(program, env);
 }

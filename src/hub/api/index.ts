@@ -16,6 +16,11 @@ import { taskMethods } from './tasks.ts';
 import { hostApiMethods } from './host.ts';
 import { uploadMethods } from './uploads.ts';
 import { tagBuildMethods } from './tag-build.ts';
+import { repoMethods } from './repos.ts';
+import { buildrootMethods } from './buildroots.ts';
+import { rpmMethods } from './rpms.ts';
+import { buildTaskMethods } from './build-tasks.ts';
+import { rpmImportMethods } from './rpm-import.ts';
 
 export const coreMethods: ApiMethod[] = [
   ...miscMethods,
@@ -31,4 +36,9 @@ export const coreMethods: ApiMethod[] = [
   ...hostApiMethods,
   ...uploadMethods,
   ...tagBuildMethods,
+  ...repoMethods,
+  ...buildrootMethods,
+  ...rpmMethods,
+  ...buildTaskMethods,
+  ...rpmImportMethods,
 ];
