@@ -5,7 +5,7 @@
  * topic_prefix / extra_limit behave as in Koji.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { ADMIN_PASSWORD, python, startHub, stopHub, type TestHub } from '../helpers/hub.ts';
+import { ADMIN_PASSWORD, BIN, python, startHub, stopHub, type TestHub } from '../helpers/hub.ts';
 import { freePort, startConsumer, type Consumer, type ReceivedMessage } from '../helpers/amqp.ts';
 
 const HUB_CONF = '[hub]\nPlugins = protonmsg\n';
@@ -158,6 +158,63 @@ out(1)
         await bus.consumer.stop();
         await stopHub(bus.hub);
       }
-    });
+    }, 30000);
   }
+});
+
+describe('watch-messages', () => {
+  let bus: Bus;
+  beforeAll(async () => {
+    bus = await busHub('[broker]\ntopic_prefix = koji\n', 'koji.#');
+    await asAdmin(bus.hub, `p.createTag('w1'); out(1)`);
+  });
+  afterAll(async () => {
+    await bus?.consumer.stop();
+    await stopHub(bus?.hub);
+  });
+
+  /** Starts the CLI and resolves once it has subscribed (its "watching" line on stderr). */
+  async function watch(args: string[]) {
+    const p = Bun.spawn([BIN, '--server', bus.hub.hubUrl, 'watch-messages', '--amqp', bus.url, ...args], { stdout: 'pipe', stderr: 'pipe' });
+    const dec = new TextDecoder();
+    let err = '';
+    const reader = p.stderr.getReader();
+    while (!err.includes('watching')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`watch-messages exited: ${err}`);
+      err += dec.decode(value);
+    }
+    return { proc: p, stdout: new Response(p.stdout).text() };
+  }
+
+  it('prints matching messages as JSON lines for scripts and exits after --count', async () => {
+    const w = await watch(['--json', '--topic', 'koji.package.*', '--count', '2']);
+    await asAdmin(bus.hub, `
+bid = p.createEmptyBuild('wpkg', '1', '1', None)
+p.packageListAdd('w1', 'wa', 'admin')
+p.tagBuildBypass('w1', bid)
+p.packageListAdd('w1', 'wb', 'admin')
+out(1)`);
+    expect(await w.proc.exited).toBe(0);
+    const lines = (await w.stdout).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.topic, l.address, (l.properties as Record<string, unknown>).package])).toEqual([
+      ['koji.package.add', 'topic://koji.package.add', 'wa'],
+      ['koji.package.add', 'topic://koji.package.add', 'wb'],
+    ]);
+    expect((lines[0]!.body as Record<string, unknown>).action).toBe('add');
+    expect(typeof lines[0]!.message_id).toBe('string');
+  }, 30000);
+
+  it('prints one readable line per message and honours a selector', async () => {
+    const w = await watch(['--selector', "type = 'PackageListChange' AND package LIKE 'keep%'", '--count', '1']);
+    await asAdmin(bus.hub, `p.packageListAdd('w1', 'skipme', 'admin'); p.packageListAdd('w1', 'keepme', 'admin'); out(1)`);
+    expect(await w.proc.exited).toBe(0);
+    expect((await w.stdout).trim()).toBe('koji.package.add type=PackageListChange tag=w1 package=keepme action=add user=admin');
+  }, 30000);
+
+  it('fails with a clear message when no broker listens', async () => {
+    const p = Bun.spawn([BIN, '--server', bus.hub.hubUrl, 'watch-messages', '--amqp', 'amqp://127.0.0.1:1'], { stdout: 'pipe', stderr: 'pipe' });
+    expect(await p.exited).toBe(1);
+    expect(await new Response(p.stderr).text()).toContain('amqp://127.0.0.1:1: disconnected');
+  });
 });

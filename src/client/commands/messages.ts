@@ -144,7 +144,8 @@ export function registerMessageCommands(program: Command, env: CliEnv): void {
           conn.open_receiver({ source, autoaccept: true, credit_window: 100 });
         });
         conn.on('receiver_open', () => {
-          if (!env.quiet && !o.json) env.err(`watching ${o.topic} on ${url}`);
+          // on stderr, so scripts reading --json lines can still tell when it listens
+          if (!env.quiet) env.err(`watching ${o.topic} on ${url}`);
         });
         conn.on('message', (ctx: EventContext) => {
           if (done || !ctx.message) return;
