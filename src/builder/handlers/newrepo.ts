@@ -176,7 +176,8 @@ async function createrepoArch(
   mkdirSync(outdir, { recursive: true });
   const pkglistPath = join(archdir, 'pkglist');
   const empty = statSync(pkglistPath).size === 0;
-  const cmd = [task.config.use_createrepo_c ? 'createrepo_c' : 'createrepo', '--error-exit-val', '-d', '-o', outdir];
+  // no sqlite databases: dnf reads the XML metadata only, and making them doubles createrepo_c's time
+  const cmd = [task.config.use_createrepo_c ? 'createrepo_c' : 'createrepo', '--error-exit-val', '--no-database', '-o', outdir];
   if (!empty) cmd.push('-i', pkglistPath);
   const comps = join(repoPath, 'groups', 'comps.xml');
   if (existsSync(comps)) cmd.push('-g', comps);

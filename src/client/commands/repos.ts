@@ -20,10 +20,13 @@ interface RequestOptions {
   wait?: boolean;
   minEvent?: number;
   atEvent?: number;
-  current?: boolean;
+  /** --current / --last (commander names it after the last flag). */
+  last?: boolean;
   debuginfo?: boolean;
-  source?: boolean;
-  separateSource?: boolean;
+  /** --source / --src. */
+  src?: boolean;
+  /** --separate-source / --separate-src. */
+  separateSrc?: boolean;
   timeout: number;
   verbose?: boolean;
   quiet?: boolean;
@@ -39,11 +42,11 @@ const minutesArg = (v: string) => {
   return n;
 };
 
-function repoOpts(o: { debuginfo?: boolean; source?: boolean; separateSource?: boolean }): Dict {
+function repoOpts(o: { debuginfo?: boolean; src?: boolean; separateSrc?: boolean }): Dict {
   const opts: Dict = {};
   if (o.debuginfo) opts.debuginfo = true;
-  if (o.source) opts.src = true;
-  if (o.separateSource) opts.separate_src = true;
+  if (o.src) opts.src = true;
+  if (o.separateSrc) opts.separate_src = true;
   return opts;
 }
 
@@ -64,9 +67,9 @@ async function requestRepoCmd(env: CliEnv, tagArg: string, o: RequestOptions): P
   let minEvent: number | 'last' | null = null;
   let atEvent: number | null = null;
   if (o.atEvent) {
-    if (o.minEvent || o.current) throw new CliError('Cannot specify both min-event and at-event', 2);
+    if (o.minEvent || o.last) throw new CliError('Cannot specify both min-event and at-event', 2);
     atEvent = o.atEvent;
-  } else if (o.current) {
+  } else if (o.last) {
     if (o.minEvent) throw new CliError('Cannot specify both min-event and current', 2);
     minEvent = 'last';
   } else if (o.minEvent) minEvent = o.minEvent;
@@ -150,7 +153,7 @@ function addRequestOptions(cmd: Command): Command {
     .option('--debuginfo', 'Include debuginfo rpms in repo')
     .option('--source, --src', 'Include source rpms in each of repos')
     .option('--separate-source, --separate-src', 'Include source rpms in separate src repo')
-    .option('--timeout <minutes>', 'Wait timeout (default: 120)', minutesArg, 120)
+    .option('--timeout <minutes>', 'Wait timeout', minutesArg, 120)
     .option('-v, --verbose', 'More verbose output')
     .option('--quiet', 'Reduced output');
 }
@@ -165,7 +168,7 @@ export function registerRepoCommands(program: Command, env: CliEnv): void {
       o.wait = waitFlag(o);
       if (o.makeTask) return makeTask(env, tag, o);
       // 1.35: an alias of request-repo --current
-      return requestRepoCmd(env, tag, { ...o, current: true, minEvent: undefined, atEvent: undefined });
+      return requestRepoCmd(env, tag, { ...o, last: true, minEvent: undefined, atEvent: undefined });
     });
 
   addRequestOptions(program.command('request-repo').description('Request a repo for a tag').argument('<tag>'))
@@ -185,7 +188,7 @@ export function registerRepoCommands(program: Command, env: CliEnv): void {
     .option('--target', 'Interpret the argument as a build target name')
     .option('--request', 'Create a repo request (requires auth)')
     .option('--no-request', 'Do not create a repo request (the default)')
-    .option('--timeout <minutes>', 'Amount of time to wait (in minutes) before giving up (default: 120)', minutesArg, 120)
+    .option('--timeout <minutes>', 'Amount of time to wait (in minutes) before giving up', minutesArg, 120)
     .option('-v, --verbose', 'Be verbose')
     .option('--quiet', 'Suppress output, success or failure will be indicated by the return value only')
     .action(async (tag: string, o: { build: string[]; target?: boolean; request?: boolean; timeout: number; verbose?: boolean; quiet?: boolean }) => {
@@ -196,7 +199,7 @@ export function registerRepoCommands(program: Command, env: CliEnv): void {
     .command('wait-repo-request')
     .description('[monitor] Wait for an existing repo request')
     .argument('<request-id>')
-    .option('--timeout <minutes>', 'Wait timeout (default: 120)', minutesArg, 120)
+    .option('--timeout <minutes>', 'Wait timeout', minutesArg, 120)
     .option('-v, --verbose', 'More verbose output')
     .option('--quiet', 'Reduced output')
     .action(async (reqId: string, o: { timeout: number; verbose?: boolean; quiet?: boolean }) => {
