@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { CliError, type CliEnv } from '../env.ts';
 import { kw, type ClientSession } from '../session.ts';
 import { collect } from '../args.ts';
+import { watchTasks } from '../watch.ts';
 import { parseNVR } from '../../core/nvr.ts';
 import { BUILD_STATES } from '../../core/states.ts';
 import { addEventOptions, asctime, eventFromOpts, formatTimeLong, isInvalidMethod, padR, pyRepr, tsNumber, type EventOpts } from './common.ts';
@@ -161,17 +162,27 @@ export function registerBuildCommands(program: Command, env: CliEnv): void {
     .argument('<tag>')
     .argument('<builds...>')
     .option('--force', 'force operation')
+    .option('--wait', 'Wait on task, even if running in the background')
+    .option('--nowait', 'Do not wait on task')
     .option('--bypass', 'kojibox: tag at once with tagBuildBypass (no task; tag permission)')
-    .action(async (tag: string, nvrs: string[], o: { force?: boolean; bypass?: boolean }) => {
+    .action(async (tag: string, nvrs: string[], o: { force?: boolean; wait?: boolean; nowait?: boolean; bypass?: boolean }) => {
       const s = await env.login();
       if (o.bypass) {
         for (const nvr of nvrs) await s.call('tagBuildBypass', tag, nvr, kw({ force: o.force ? true : null }));
         return;
       }
+      const tasks: number[] = [];
       for (const nvr of nvrs) {
         const taskId = await s.call<number>('tagBuild', tag, nvr, kw({ force: o.force ? true : null }));
+        tasks.push(taskId);
         env.out(`Created task ${taskId}`);
       }
+      // koji waits unless told not to, or when nobody is at a terminal
+      const wait = o.nowait ? false : o.wait ? true : Boolean(process.stdin.isTTY);
+      if (!wait) return;
+      await s.logout();
+      const rc = await watchTasks(env, await env.session(), tasks, { quiet: env.quiet });
+      if (rc) throw new CliError('', rc);
     });
 
   program
