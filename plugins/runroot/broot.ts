@@ -22,7 +22,7 @@ export interface TaskBuildroot {
   building(): Promise<void>;
   /** Send the installed packages: the whole list, or (update) those added since. */
   recordPackages(update: boolean): Promise<void>;
-  /** host.setBuildRootState EXPIRED and delete the tree; never throws. */
+  /** host.setBuildRootState EXPIRED and delete the tree (in the background); never throws. */
   expire(): Promise<void>;
 }
 
@@ -104,7 +104,7 @@ export async function openTaskBuildroot(task: TaskContext, req: BuildrootRequest
       const pkgs = await buildroot.installedPackages();
       const fresh = update ? pkgs.filter((p) => !recorded.has(key(p))) : pkgs;
       recorded = new Set(pkgs.map(key));
-      if (!fresh.length && update) return;
+      if (!fresh.length) return;
       await session.call(update ? 'host.updateBuildRootList' : 'host.setBuildRootList', id, rpmList(fresh), kw({ task_id: task.id }));
     },
     async expire() {
@@ -113,11 +113,11 @@ export async function openTaskBuildroot(task: TaskContext, req: BuildrootRequest
       } catch (err) {
         task.logger.warn(`buildroot ${id}: could not mark it expired: ${(err as Error).message}`);
       }
-      try {
-        await buildroot.remove();
-      } catch (err) {
-        task.logger.warn(`buildroot ${id}: could not remove its tree: ${(err as Error).message}`);
-      }
+      // Nothing runs in the tree any more; deleting it need not delay the
+      // task's result (Koji leaves expired trees to a later clean-up).
+      setTimeout(() => {
+        buildroot.remove().catch((err) => task.logger.warn(`buildroot ${id}: could not remove its tree: ${(err as Error).message}`));
+      }, 0);
     },
   };
 }

@@ -72,7 +72,7 @@ async function downloadOutput(session: ClientSession, taskId: number, file: stri
  * taskFinished every poll_interval seconds, as Koji's CLI does. Ctrl-C
  * cancels the task, as Koji's CLI does.
  */
-async function waitForTask(env: CliEnv, session: ClientSession, taskId: number): Promise<void> {
+async function waitForTask(env: CliEnv, session: ClientSession, taskId: number): Promise<{ state: number } | null> {
   let interrupted = false;
   const onInterrupt = () => {
     interrupted = true;
@@ -88,7 +88,7 @@ async function waitForTask(env: CliEnv, session: ClientSession, taskId: number):
         ['getTaskInfo', taskId],
         ['getTaskChildren', taskId],
       ], true)) as [{ state: number } | null, unknown[]];
-      if (!info || FINISHED.has(info.state)) return;
+      if (!info || FINISHED.has(info.state)) return info;
       if (!interrupted && canWait) {
         try {
           await session.call('waitTaskChange', [taskId], kw({ timeout: longPoll, known: { [String(taskId)]: [info.state, children.length] } }));
@@ -153,7 +153,7 @@ async function runroot(env: CliEnv, args: string[], opts: RunrootOptions): Promi
     return;
   }
 
-  await waitForTask(env, session, taskId);
+  const info = await waitForTask(env, session, taskId);
   if (!quiet) {
     const output = await session.call<Record<string, string[]>>('listTaskOutput', taskId, kw({ all_volumes: true }));
     for (const volume of output['runroot.log'] ?? []) {
@@ -161,7 +161,6 @@ async function runroot(env: CliEnv, args: string[], opts: RunrootOptions): Promi
       await writeOut(await downloadOutput(session, taskId, 'runroot.log', volume));
     }
   }
-  const info = await session.call<{ state: number } | null>('getTaskInfo', taskId);
   if (!info || info.state === TASK_STATES.FAILED || info.state === TASK_STATES.CANCELED) await exitWith(env, 1);
 }
 

@@ -6,57 +6,20 @@
  * isolation from the builder, and nothing left mounted or running.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { python, startHub, stopHub, type TestHub } from '../helpers/hub.ts';
+import { canBuildBase, setupRepoTag } from '../helpers/runroot-fixture.ts';
 import { hostArch } from '../../src/core/arch.ts';
 
 const ARCH = hostArch();
-const HELLO = resolve(import.meta.dir, '../fixtures/hello/hello.spec');
 const HOST = 'aio-builder';
 
 let hub: TestHub;
 /** Files outside the hub's directories: the [path0] bind source and the RPMs. */
 let outside = '';
 let srv = '';
-
-/**
- * A package holding a shell and the C library (copied from the host), the
- * whole build group of the `pkgs` tag, so its buildroots come from the repo
- * (dnf --installroot) and `--package` can add to them.
- */
-const BASE_SPEC = `
-%global debug_package %{nil}
-%global __os_install_post %{nil}
-Name: kojibox-test-base
-Version: 1
-Release: 1
-Summary: A shell and the C library
-License: MIT
-AutoReqProv: no
-Provides: /bin/sh
-%description
-The smallest buildroot a shell command runs in.
-%install
-mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/lib/x86_64-linux-gnu %{buildroot}/usr/lib64
-cp /bin/dash %{buildroot}/usr/bin/dash
-ln -s dash %{buildroot}/usr/bin/sh
-cp -L /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 %{buildroot}/usr/lib/x86_64-linux-gnu/
-ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 %{buildroot}/usr/lib64/ld-linux-x86-64.so.2
-ln -s usr/bin %{buildroot}/bin
-ln -s usr/lib %{buildroot}/lib
-ln -s usr/lib64 %{buildroot}/lib64
-%files
-/usr/bin/dash
-/usr/bin/sh
-/usr/lib/x86_64-linux-gnu/libc.so.6
-/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
-/usr/lib64/ld-linux-x86-64.so.2
-/bin
-/lib
-/lib64
-`;
 
 async function ok(args: string[], opts: Parameters<TestHub['cli']>[1] = {}): Promise<string> {
   const r = await hub.cli(args, opts);
@@ -81,11 +44,6 @@ except x.Fault as f:
     out(f.faultString)
 `);
   return r.json as string;
-}
-
-function rpmbuild(top: string, args: string[]): void {
-  const r = Bun.spawnSync(['rpmbuild', '--define', `_topdir ${top}`, ...args], { stderr: 'pipe', stdout: 'pipe' });
-  if (r.exitCode !== 0) throw new Error(r.stderr.toString());
 }
 
 /** Paths of mounts the host sees under a directory. */
@@ -295,23 +253,8 @@ out({'good': good, 'absolute': absolute, 'link': link, 'content': content})
 
 describe('runroot with packages from the repo', () => {
   it('installs a --package from the tag repo and the command uses it', async () => {
-    if (ARCH !== 'x86_64') return; // the base fixture copies x86_64 library paths
-    const top = join(outside, 'rpmbuild');
-    writeFileSync(join(outside, 'base.spec'), BASE_SPEC);
-    rpmbuild(top, ['-bb', join(outside, 'base.spec')]);
-    rpmbuild(top, ['-bb', HELLO]);
-    const rpms = join(outside, 'rpms');
-    mkdirSync(rpms);
-    for (const a of readdirSync(join(top, 'RPMS'))) {
-      for (const f of readdirSync(join(top, 'RPMS', a))) copyFileSync(join(top, 'RPMS', a, f), join(rpms, f));
-    }
-    await ok(['add-tag', 'pkgs-build', '--arches', ARCH]);
-    await ok(['add-pkg', '--owner', 'admin', 'pkgs-build', 'kojibox-test-base', 'hello']);
-    await ok(['import', '--create-build', ...readdirSync(rpms).map((f) => join(rpms, f))]);
-    await ok(['tag-build', '--nowait', 'pkgs-build', 'kojibox-test-base-1-1', 'hello-1.0-1']);
-    await ok(['add-group', 'pkgs-build', 'build']);
-    await ok(['add-group-pkg', 'pkgs-build', 'build', 'kojibox-test-base']);
-    await ok(['regen-repo', 'pkgs-build']);
+    if (!canBuildBase()) return; // the base package copies x86_64 library paths
+    await setupRepoTag(hub, 'pkgs-build', ARCH, join(outside, 'fixture'));
     const r = await runroot(['--package', 'hello', 'pkgs-build', ARCH, 'hello']);
     expect(r.err).toBe('');
     expect(r.out).toBe('Hello from hello-1.0-1\n');
@@ -322,7 +265,7 @@ describe('runroot with packages from the repo', () => {
     expect(await taskOutcome(without.task!)).toBe('hello exited with status 127');
     // the buildroot's listing names what was installed
     const brs = await python(hub.hubUrl, `
-brs = hub.listBuildroots(taskID=${r.task})
+brs = hub.listBuildroots(kw(taskID=${r.task}))
 out(sorted(r['name'] for r in hub.getBuildrootListing(brs[0]['id'])) + [brs[0]['state']])`);
     expect(brs.json).toEqual(['hello', 'kojibox-test-base', 3]);
   }, 300_000);
