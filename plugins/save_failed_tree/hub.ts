@@ -17,6 +17,7 @@ import { getTaskRow } from '../../src/store/tasks.ts';
 import { findHost } from '../../src/store/hosts.ts';
 import { loadHubTreeConfig, type HubTreeConfig } from './config.ts';
 import { startCollector } from './gc.ts';
+import { ensureVolumes } from './volumes.ts';
 import { METHOD } from './store.ts';
 import schema from './schema.sql' with { type: 'text' };
 
@@ -98,7 +99,10 @@ export const saveFailedTreeHub: HubPlugin = {
   start(hub) {
     config = loadHubTreeConfig(hub.configRoot);
     const c = config;
-    hub.log.child('save_failed_tree').info(
+    const added = ensureVolumes(hub);
+    const log = hub.log.child('save_failed_tree');
+    if (added.length) log.info(`registered volumes from hub.conf: ${added.join(', ')}`);
+    log.info(
       `allowed methods: ${c.allowedMethods === '*' ? '*' : c.allowedMethods.join(', ')}; gc every ${c.gcInterval}s, ` +
         `max_age ${c.maxAge === null ? 'none' : `${c.maxAge}s`}, max_total_size ${c.maxTotalSize === null ? 'none' : `${c.maxTotalSize} bytes`}`,
     );

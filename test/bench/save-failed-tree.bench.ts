@@ -7,32 +7,45 @@
  * throughput ratio (target >= 0.9) and the packer's peak RSS growth
  * (target < 64 MiB), measured in a fresh process from its VmHWM.
  *
+ * A second measurement is the builder's whole path: packTree streamed by
+ * uploadStream in 1 MiB fast-upload chunks to a real kojibox hub (started
+ * from dist/kojibox, or KOJIBOX_BIN) on this machine.
+ *
  * SFT_BENCH_MIB changes the tree size; SFT_BENCH_DIR where it is built.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, report } from './lib.ts';
+import { ADMIN_PASSWORD, startHub, stopHub } from '../helpers/hub.ts';
 
 const MIB = 1024 * 1024;
 
 if (process.argv[2] === '--pack') {
-  await packChild(process.argv[3]!, process.argv[4]!);
+  await packChild(process.argv[3]!, process.argv[4]!, process.argv[5]);
   process.exit(0);
 }
 
-/** Run in a fresh process: pack `root` to `out`, print JSON {ms, baseline, peak}. */
-async function packChild(root: string, out: string): Promise<void> {
+/**
+ * Run in a fresh process: pack `root` to the file `out`, or with a hub URL
+ * upload it there as `out`; print JSON {ms, baseline, peak}.
+ */
+async function packChild(root: string, out: string, hubUrl?: string): Promise<void> {
   const { packTree } = await import('../../plugins/save_failed_tree/pack.ts');
+  const { uploadStream } = await import('../../plugins/save_failed_tree/upload-stream.ts');
+  const { ClientSession } = await import('../../src/client/session.ts');
   const { createWriteStream } = await import('node:fs');
   const { pipeline } = await import('node:stream/promises');
   const status = () => Bun.file('/proc/self/status').text();
   const kib = (text: string, key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+  const session = hubUrl ? new ClientSession(hubUrl) : null;
+  if (session) await session.login('admin', ADMIN_PASSWORD);
   Bun.gc(true);
   const baseline = kib(await status(), 'VmRSS');
   const t0 = performance.now();
   const packed = packTree({ root, subtree: '/', top: 'broot-1' });
-  await pipeline(packed.stream, createWriteStream(out));
+  if (session) await uploadStream(session, packed.stream, `bench/${process.pid}`, out);
+  else await pipeline(packed.stream, createWriteStream(out));
   await packed.done;
   const ms = performance.now() - t0;
   const peak = kib(await status(), 'VmHWM');
@@ -90,8 +103,8 @@ async function timeTar(root: string, out: string): Promise<number> {
   return performance.now() - t0;
 }
 
-async function timePack(root: string, out: string): Promise<{ ms: number; growth: number }> {
-  const p = Bun.spawn([process.execPath, import.meta.path, '--pack', root, out], { stdout: 'pipe', stderr: 'inherit' });
+async function timePack(root: string, out: string, hubUrl?: string): Promise<{ ms: number; growth: number }> {
+  const p = Bun.spawn([process.execPath, import.meta.path, '--pack', root, out, ...(hubUrl ? [hubUrl] : [])], { stdout: 'pipe', stderr: 'inherit' });
   const text = await new Response(p.stdout).text();
   if ((await p.exited) !== 0) throw new Error('packing failed');
   const r = JSON.parse(text.trim().split('\n').pop()!) as { ms: number; baseline: number; peak: number };
@@ -107,19 +120,30 @@ try {
   const tarOut = join(base, 'tar.tar.gz');
   const packOut = join(base, 'pack.tar.gz');
   await timeTar(root, tarOut); // warm the page cache so both read from memory
+  const hub = await startHub();
   const tarMs: number[] = [];
   const packMs: number[] = [];
+  const uploadMs: number[] = [];
   const growth: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    tarMs.push(await timeTar(root, tarOut));
-    const p = await timePack(root, packOut);
-    packMs.push(p.ms);
-    growth.push(p.growth);
+  const uploadGrowth: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      tarMs.push(await timeTar(root, tarOut));
+      const p = await timePack(root, packOut);
+      packMs.push(p.ms);
+      growth.push(p.growth);
+      const u = await timePack(root, `broot-${i}.tar.gz`, hub.hubUrl);
+      uploadMs.push(u.ms);
+      uploadGrowth.push(u.growth);
+    }
+  } finally {
+    await stopHub(hub);
   }
   const mibps = (ms: number) => bytes / MIB / (ms / 1000);
-  report('packTree throughput', mibps(median(packMs)), mibps(median(tarMs)), 'MiB/s', '>= 0.9');
+  report('packTree to a file, throughput', mibps(median(packMs)), mibps(median(tarMs)), 'MiB/s', '>= 0.9');
+  report('packTree + upload to a hub, throughput', mibps(median(uploadMs)), mibps(median(tarMs)), 'MiB/s', '>= 0.9');
   console.log(`tarball sizes: packTree ${(statSync(packOut).size / MIB).toFixed(1)} MiB, tar -czf ${(statSync(tarOut).size / MIB).toFixed(1)} MiB`);
-  console.log(`packer peak RSS growth: ${(Math.max(...growth) / MIB).toFixed(1)} MiB (target < 64 MiB)`);
+  console.log(`peak RSS growth: packing ${(Math.max(...growth) / MIB).toFixed(1)} MiB, packing + uploading ${(Math.max(...uploadGrowth) / MIB).toFixed(1)} MiB (target < 64 MiB)`);
 } finally {
   rmSync(base, { recursive: true, force: true });
 }
