@@ -297,4 +297,27 @@ describe('runroot leaves nothing behind', () => {
     const sleeps = Bun.spawnSync(['pgrep', '-f', '^sleep 300$']).stdout.toString().trim();
     expect(sleeps).toBe('');
   }, 120_000);
+
+  it('leaves no mount or process behind when the builder dies mid-command', async () => {
+    const started = await runroot(['--nowait', '--mount', '/mnt/data/tmp/job', '--use-shell', 'f30-build', ARCH, 'sleep 301 & sleep 301']);
+    expect(started.code).toBe(0);
+    let running = false;
+    for (let i = 0; i < 150 && !running; i++) {
+      running = processesMentioning(join(hub.dataDir, 'builder')).some((p) => p.includes('sleep 301'));
+      if (!running) await Bun.sleep(200);
+    }
+    expect(running).toBe(true);
+    // the all-in-one builder runs in the hub's process: kill it outright
+    await hub.stop('SIGKILL');
+    let left: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      left = processesMentioning(join(hub.dataDir, 'builder'));
+      if (!left.length) break;
+      await Bun.sleep(200);
+    }
+    expect(left).toEqual([]);
+    expect(hostMountsUnder(hub.dataDir)).toEqual([]);
+    expect(hostMountsUnder(srv)).toEqual([]);
+    expect(Bun.spawnSync(['pgrep', '-f', '^sleep 301$']).stdout.toString().trim()).toBe('');
+  }, 120_000);
 });
