@@ -6,9 +6,11 @@
  * kojibox's lifetime rules.
  */
 import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from 'bun:test';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ADMIN_PASSWORD, python, startHub, stopHub, type TestHub } from '../helpers/hub.ts';
 
-/** The seed's policy block, plus a tag policy that lets owners untag from their sidetags. */
+/** The seed's policy block, plus a tag policy built on the plugin's tests. */
 const HUB_CONF = `[hub]
 Plugins = sidetag_hub
 
@@ -26,12 +28,17 @@ package_list =
 
 tag =
     operation untag && is_sidetag_owner fromtag :: allow
+    operation move && is_sidetag_owner both :: allow
+    operation tag && is_sidetag :: allow
     has_perm admin :: allow
     all :: deny
 `;
 
 // each test starts CLI and Python processes against a real hub
-setDefaultTimeout(60_000);
+setDefaultTimeout(180_000);
+
+/** An age as list-sidetags --verbose prints it: "45s", "1m 2s". */
+const DURATION = /^\d+[smhd]( \d+[smhd])?$/;
 
 const SIDETAG_CONF = '[sidetag]\nremove_empty = on\nallowed_suffixes = test, debug\n';
 
@@ -183,13 +190,14 @@ out(True)
   });
 
   it('list-sidetags --verbose shows owner, age, builds, repo and expiry', async () => {
+    await sidetagOf(hub, 'bob');
     const r = await hub.cli(['list-sidetags', '--verbose', '--user', 'bob']);
     expect(r.code).toBe(0);
     const [header, rule, ...rows] = r.stdout.trim().split('\n');
     expect(header!.split(/\s+/)).toEqual(['Sidetag', 'Base', 'Owner', 'Age', 'Idle', 'Builds', 'Repo', 'Expires']);
     expect(rule).toMatch(/^[- ]+$/);
     expect(rows.length).toBeGreaterThan(0);
-    for (const row of rows) expect(row.split(/\s{2,}/).slice(1)).toEqual(['f30-build', 'bob', expect.stringMatching(/^\d+s$/), expect.stringMatching(/^\d+s$/), '0', '-', 'never']);
+    for (const row of rows) expect(row.split(/\s{2,}/).slice(1)).toEqual(['f30-build', 'bob', expect.stringMatching(DURATION), expect.stringMatching(DURATION), '0', '-', 'never']);
   });
 
   it('lets the owner remove a sidetag (several in one call) and refuses anyone else', async () => {
@@ -296,10 +304,45 @@ out({'denied': denied, 'still': still, 'tag': p.getTag(${JSON.stringify(name)}),
     expect(bad.stderr).toContain('GenericError: nope suffix is not allowed for sidetag');
   });
 
-  it('does not count ordinary tags as sidetags in other policies (tag policy, fromtag)', async () => {
-    const r = (await py(hub, 'bob', `out(fault(lambda: p.untagBuild('f30-build', 'bar-1.0-1')))`)) as Record<string, unknown>;
-    // not a sidetag of bob's, so the tag policy's owner rule does not apply
-    expect(r.faultCode).toBe(1004);
+  it('applies is_sidetag and is_sidetag_owner [tag|fromtag|both] in the tag policy', async () => {
+    const a = await sidetagOf(hub, 'bob');
+    const b = await sidetagOf(hub, 'bob');
+    const c = await sidetagOf(hub, 'carol');
+    const r = (await py(hub, 'admin', `
+b1 = p.createEmptyBuild('qux', '1.0', '1', None)
+p.packageListAdd('f30-build', 'qux', 'admin', kw(force=True))
+p.tagBuildBypass(${JSON.stringify(a)}, b1)
+bob = login('bob', 'bob-pw-123')
+carol = login('carol', 'carol-pw-123')
+ok = lambda r: r if 'faultCode' in r else {'ok': isinstance(r['ok'], int)}
+out({
+  'tag_into_sidetag': ok(fault(lambda: carol.tagBuild(${JSON.stringify(c)}, b1))),
+  'tag_into_base': fault(lambda: carol.tagBuild('f30-build', b1))['faultCode'],
+  'move_own': ok(fault(lambda: bob.tagBuild(${JSON.stringify(b)}, b1, kw(fromtag=${JSON.stringify(a)})))),
+  'move_foreign': fault(lambda: carol.tagBuild(${JSON.stringify(c)}, b1, kw(fromtag=${JSON.stringify(a)})))['faultCode'],
+  'untag_foreign': fault(lambda: carol.untagBuild(${JSON.stringify(a)}, b1))['faultCode'],
+  'untag_base': fault(lambda: bob.untagBuild('f30-build', b1))['faultCode'],
+})
+`)) as Record<string, unknown>;
+    expect(r).toEqual({
+      tag_into_sidetag: { ok: true },
+      tag_into_base: 1004,
+      move_own: { ok: true },
+      move_foreign: 1004,
+      untag_foreign: 1004,
+      untag_base: 1004,
+    });
+  });
+
+  it('rejects bad is_sidetag_owner arguments when the policy is read', async () => {
+    let error = '';
+    try {
+      const bad = await startHub({ config: { 'koji-hub/hub.conf': '[hub]\nPlugins = sidetag_hub\n[policy]\ntag =\n    is_sidetag_owner parent :: allow\n' } });
+      await stopHub(bad);
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    expect(error).toContain('Policy test is_sidetag_owner has only /tag/fromtag/both options (got parent)');
   });
 });
 
@@ -331,6 +374,26 @@ p.createTag('base')
 out(p.createSideTag('base'))
 `)) as Record<string, unknown>;
       expect(r.name).toBe(`side-${String(r.id).padStart(4, '0')}-of-base`);
+    } finally {
+      await stopHub(hub);
+    }
+  });
+
+  it('requests the first repo and returns the request and its newRepo task with trigger_new_repo', async () => {
+    const hub = await startHub({
+      config: { 'koji-hub/hub.conf': '[hub]\nPlugins = sidetag_hub\n', 'koji-hub/plugins/sidetag.conf': '[sidetag]\ntrigger_new_repo = True\n' },
+    });
+    try {
+      const r = (await py(hub, 'admin', `
+p.createTag('base', kw(arches='x86_64'))
+made = p.createSideTag('base')
+out({'made': made, 'task': p.getTaskInfo(made['task_id'], kw(request=True)) if made['task_id'] else None})
+`)) as { made: Record<string, unknown>; task: Record<string, unknown> | null };
+      const request = r.made.request as Record<string, unknown>;
+      expect(request).toMatchObject({ tag_id: r.made.id, active: true, task_id: r.made.task_id });
+      expect(typeof r.made.task_id).toBe('number');
+      expect(r.task).toMatchObject({ id: r.made.task_id, method: 'newRepo' });
+      expect((r.task!.request as unknown[])[0]).toMatchObject({ id: r.made.id, name: r.made.name });
     } finally {
       await stopHub(hub);
     }
@@ -433,5 +496,19 @@ describe('add-sidetag --wait', () => {
     expect(r.stdout).toBe('');
     const tags = (await py(hub, 'bob', `out([p.getRepo(t['name']) is not None for t in p.listSideTags(kw(user='bob'))])`)) as boolean[];
     expect(tags).toEqual([true, true]);
+  });
+
+  it('takes the repos and their directories away with a removed sidetag', async () => {
+    const made = await hub.cli(['add-sidetag', 'f30-build', '--wait', '-q'], { user: 'bob' });
+    expect(made.code).toBe(0);
+    const name = ((await py(hub, 'bob', `out(p.listSideTags(kw(user='bob'))[-1]['name'])`)) as string);
+    const repo = (await py(hub, 'bob', `out(p.getRepo(${JSON.stringify(name)}))`)) as Record<string, unknown>;
+    const dir = join(hub.dataDir, 'topdir', 'repos', name);
+    expect(existsSync(join(dir, String(repo.id)))).toBe(true);
+    const r = await hub.cli(['remove-sidetag', name], { user: 'bob' });
+    expect(r.code).toBe(0);
+    const after = (await py(hub, 'bob', `out(p.repoInfo(${repo.id as number})['state'])`)) as number;
+    expect(after).toBe(3);
+    expect(existsSync(dir)).toBe(false);
   });
 });
