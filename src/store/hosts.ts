@@ -99,7 +99,7 @@ export function markSilentHostsNotReady(store: Store, cutoff: number): number[] 
   const ids = store
     .all<{ id: number }>('SELECT id FROM host WHERE ready = 1 AND (update_time IS NULL OR update_time < ?)', [cutoff])
     .map((r) => r.id);
-  if (ids.length) store.run(`UPDATE host SET ready = 0 WHERE id IN (${ids.join(',')})`);
+  if (ids.length) store.run('UPDATE host SET ready = 0 WHERE ready = 1 AND (update_time IS NULL OR update_time < ?)', [cutoff]);
   return ids;
 }
 

@@ -5,6 +5,7 @@
  * one UPDATE each, so throughput does not depend on the number of tasks.
  */
 import type { Store } from './db.ts';
+import { inChunks } from './in-list.ts';
 
 export interface SchedHost {
   id: number;
@@ -105,20 +106,14 @@ export function addRefusal(store: Store, r: { taskId: number; hostId: number; so
  */
 export function assignTasks(store: Store, hostId: number, taskIds: number[], time: number): number[] {
   const done: number[] = [];
-  // SQLite allows many bound values, but a bounded batch keeps statements small
-  for (let i = 0; i < taskIds.length; i += 500) {
-    const batch = taskIds.slice(i, i + 500).map(Number).join(',');
-    const ids = store
-      .all<{ id: number }>(`UPDATE task SET state = 4, host_id = ? WHERE state = 0 AND id IN (${batch}) RETURNING id`, [hostId])
-      .map((r) => r.id);
-    if (!ids.length) continue;
-    const list = ids.join(',');
-    store.run(`UPDATE scheduler_task_runs SET active = NULL WHERE active = 1 AND task_id IN (${list})`);
-    store.run(
-      `INSERT INTO scheduler_task_runs (task_id, host_id, active, create_time) SELECT id, ?, 1, ? FROM task WHERE id IN (${list})`,
-      [hostId, time],
-    );
+  for (const c of inChunks(taskIds)) {
+    // `+state` keeps the planner on the primary key instead of scanning every FREE task
+    const ids = store.all<{ id: number }>(`UPDATE task SET state = 4, host_id = ? WHERE id IN ${c.sql} AND +state = 0 RETURNING id`, [hostId, ...c.params]).map((r) => r.id);
     done.push(...ids);
+  }
+  for (const c of inChunks(done)) {
+    store.run(`UPDATE scheduler_task_runs SET active = NULL WHERE active = 1 AND task_id IN ${c.sql}`, c.params);
+    store.run(`INSERT INTO scheduler_task_runs (task_id, host_id, active, create_time) SELECT id, ?, 1, ? FROM task WHERE id IN ${c.sql}`, [hostId, time, ...c.params]);
   }
   return done;
 }
@@ -171,7 +166,8 @@ export function logMessages(store: Store, f: { taskId?: number | null; hostId?: 
     where.push('m.host_id = ?');
     params.push(f.hostId);
   }
-  const limit = f.limit ? ` LIMIT ${Math.trunc(f.limit)}` : '';
+  const limit = f.limit ? ' LIMIT ?' : '';
+  if (f.limit) params.push(Math.trunc(f.limit));
   return store.all<LogMessageRow>(
     `SELECT m.id, m.task_id, m.host_id, m.msg_time AS msg_ts, m.msg, h.name AS host_name
      FROM scheduler_log_messages m LEFT JOIN host h ON h.id = m.host_id${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY m.id${limit}`,

@@ -5,6 +5,7 @@
  * ./scheduler.ts.
  */
 import type { Params, Store } from './db.ts';
+import { inChunks } from './in-list.ts';
 
 export interface TaskRow {
   id: number;
@@ -89,9 +90,10 @@ export function setWaiting(store: Store, parent: number, children: number[] | nu
     return;
   }
   if (!children.length) return;
-  const list = children.map(Number).filter(Number.isInteger).join(',');
-  store.run(`UPDATE task SET awaited = 1 WHERE parent = ? AND id IN (${list})`, [parent]);
-  store.run(`UPDATE task SET awaited = 0 WHERE parent = ? AND awaited = 1 AND id NOT IN (${list})`, [parent]);
+  const wanted = new Set(children);
+  for (const c of inChunks(children)) store.run(`UPDATE task SET awaited = 1 WHERE parent = ? AND id IN ${c.sql}`, [parent, ...c.params]);
+  // children no longer awaited: every other awaited child of this parent
+  for (const id of childIds(store, parent)) if (!wanted.has(id)) store.run('UPDATE task SET awaited = 0 WHERE id = ? AND awaited = 1', [id]);
 }
 
 export function clearWaiting(store: Store, parent: number): void {
@@ -109,13 +111,12 @@ export function awaitedChildren(store: Store, parent: number, finishedStates: nu
 }
 
 export function unawait(store: Store, ids: number[]): void {
-  if (ids.length) store.run(`UPDATE task SET awaited = 0 WHERE id IN (${ids.map(Number).join(',')})`);
+  for (const c of inChunks(ids)) store.run(`UPDATE task SET awaited = 0 WHERE id IN ${c.sql}`, c.params);
 }
 
 export function childIdsInStates(store: Store, parent: number, states: number[]): number[] {
-  return store
-    .all<{ id: number }>(`SELECT id FROM task WHERE parent = ? AND state IN (${states.join(',')}) ORDER BY id`, [parent])
-    .map((r) => r.id);
+  const wanted = new Set(states);
+  return store.all<{ id: number; state: number }>('SELECT id, state FROM task WHERE parent = ? ORDER BY id', [parent]).filter((r) => wanted.has(r.state)).map((r) => r.id);
 }
 
 /** Tasks of a host in one state (OPEN: running there; ASSIGNED: offered to it). */
@@ -125,12 +126,14 @@ export function hostTasks(store: Store, hostId: number, state: number): TaskRow[
 
 /** Of the given waiting parents, those with an awaited child in a finished state. */
 export function parentsWithFinishedChildren(store: Store, parents: number[], finishedStates: number[]): number[] {
-  if (!parents.length) return [];
-  return store
-    .all<{ parent: number }>(
-      `SELECT DISTINCT parent FROM task WHERE parent IN (${parents.map(Number).join(',')}) AND awaited = 1 AND state IN (${finishedStates.join(',')})`,
-    )
-    .map((r) => r.parent);
+  const finished = new Set(finishedStates);
+  const out = new Set<number>();
+  for (const c of inChunks(parents)) {
+    for (const r of store.all<{ parent: number; state: number }>(`SELECT parent, state FROM task WHERE parent IN ${c.sql} AND awaited = 1`, c.params)) {
+      if (finished.has(r.state)) out.add(r.parent);
+    }
+  }
+  return [...out];
 }
 
 export interface ListTasksFilter {
@@ -207,8 +210,12 @@ export function listTasks(store: Store, f: ListTasksFilter, q: QueryOpts): Array
     FROM task t LEFT JOIN users u ON u.id = t.owner${cond}`;
   const order = orderClause(q.order);
   if (order) sql += ` ORDER BY ${order}`;
-  if (q.limit !== undefined && q.limit !== null) sql += ` LIMIT ${Math.max(0, Math.trunc(q.limit))}`;
-  if (q.offset !== undefined && q.offset !== null) sql += `${q.limit === undefined || q.limit === null ? ' LIMIT -1' : ''} OFFSET ${Math.max(0, Math.trunc(q.offset))}`;
+  const hasLimit = q.limit !== undefined && q.limit !== null;
+  const hasOffset = q.offset !== undefined && q.offset !== null;
+  if (hasLimit || hasOffset) {
+    sql += ' LIMIT ? OFFSET ?';
+    params.push(hasLimit ? Math.max(0, Math.trunc(q.limit!)) : -1, hasOffset ? Math.max(0, Math.trunc(q.offset!)) : 0);
+  }
   return store.all(sql, params);
 }
 

@@ -90,9 +90,16 @@ describe('subtasks', () => {
       await Bun.sleep(50);
     }
     expect(children.map((c) => c.label).sort()).toEqual(['0', '1', 'bad']);
-    const waiting = await s.call<{ waiting: boolean; state: number }>('getTaskInfo', id);
+    // once it has made them, it waits (still OPEN) while they run
+    let waiting = await s.call<{ waiting: boolean; state: number }>('getTaskInfo', id);
+    for (let i = 0; i < 40 && !waiting.waiting; i++) {
+      await Bun.sleep(25);
+      waiting = await s.call('getTaskInfo', id);
+    }
     expect(waiting.state).toBe(1);
     expect(waiting.waiting).toBe(true);
+    const running = await s.call<Array<{ state: number }>>('getTaskChildren', id);
+    expect(running.some((c) => c.state !== 2 && c.state !== 5)).toBe(true);
     const done = await waitForState(s, id, ['CLOSED', 'FAILED']);
     expect(done.state).toBe(2);
     children = await s.call('getTaskChildren', id);

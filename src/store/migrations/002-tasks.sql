@@ -40,6 +40,5 @@ CREATE TABLE scheduler_log_messages (
 CREATE INDEX scheduler_log_messages_task ON scheduler_log_messages (task_id);
 
 -- the scheduler reads FREE tasks in priority order on every pass
-CREATE INDEX task_free_order ON task (priority, create_time, id) WHERE state = 0;
-CREATE INDEX task_owner ON task (owner, state);
-CREATE INDEX task_active_host ON task (host_id) WHERE state IN (1, 4);
+CREATE INDEX task_state_order ON task (state, priority, create_time, id);
+CREATE INDEX task_owner ON task (owner);
