@@ -23,6 +23,7 @@ import {
   deleteOutboxBefore,
   deleteOutboxUpTo,
   markOutboxTried,
+  oldestOutboxCreated,
   outboxAfter,
   outboxHasRows,
   rejectOutbox,
@@ -138,6 +139,8 @@ export function startSender(opts: SenderOptions): OutboxSender {
   let retryDelay = retryMin;
   let sendTimer: ReturnType<typeof setTimeout> | null = null;
   let pumpQueued = false;
+  /** The last read found every row there was; only a wake-up brings more. */
+  let drained = false;
   const inflight = new Map<Delivery, OutboxRow>();
   const acceptedIds: number[] = [];
   let lastExpiry = 0;
@@ -169,7 +172,11 @@ export function startSender(opts: SenderOptions): OutboxSender {
     const t = Date.now();
     if (t - lastExpiry < 1000) return;
     lastExpiry = t;
-    const n = deleteOutboxBefore(store, t / 1000 - cfg.maxAge * 3600);
+    const cutoff = t / 1000 - cfg.maxAge * 3600;
+    // Rows are written in time order, so the first row says whether any expired.
+    const oldest = oldestOutboxCreated(store);
+    if (oldest === null || oldest >= cutoff) return;
+    const n = deleteOutboxBefore(store, cutoff);
     if (n) {
       counts.expired += n;
       log.error(`dropped ${n} queued messages older than ${cfg.maxAge} hours (max_age)`);
@@ -181,15 +188,30 @@ export function startSender(opts: SenderOptions): OutboxSender {
     sendTimer = null;
   };
 
-  /** Restart the send timeout: it measures time without progress while messages are in flight. */
+  /** When messages in flight last made progress (sent or settled). */
+  let lastProgress = 0;
+
+  /**
+   * Note progress for the send timeout, which measures time without progress
+   * while messages are in flight. One timer re-arms itself for the time left,
+   * so a settlement costs no timer churn.
+   */
   const armSendTimer = (): void => {
-    clearSendTimer();
-    if (!inflight.size) return;
-    sendTimer = setTimeout(() => {
-      log.error(`send timeout expired with ${inflight.size} messages unsettled by ${live ? shown(live.url) : 'the broker'}`);
+    lastProgress = Date.now();
+    if (sendTimer || !inflight.size) return;
+    const check = (): void => {
+      sendTimer = null;
+      if (!inflight.size || !live) return;
+      const left = lastProgress + cfg.sendTimeout * 1000 - Date.now();
+      if (left > 0) {
+        sendTimer = setTimeout(check, left);
+        return;
+      }
+      log.error(`send timeout expired with ${inflight.size} messages unsettled by ${shown(live.url)}`);
       dropConnection();
       scheduleRetry();
-    }, cfg.sendTimeout * 1000);
+    };
+    sendTimer = setTimeout(check, cfg.sendTimeout * 1000);
   };
 
   /** Forget the connection; rows in flight will be sent again. */
@@ -267,7 +289,9 @@ export function startSender(opts: SenderOptions): OutboxSender {
       acceptedIds.push(row.id);
       counts.sent++;
       armSendTimer();
-      schedulePump();
+      // Refill in batches (half a window at a time) so each database round
+      // trip moves many rows; with nothing more to read, only tidy up at the end.
+      if (inflight.size === 0 || (!drained && inflight.size <= cfg.batchSize / 2)) schedulePump();
     });
     c.on('rejected', (ctx: EventContext) => {
       if (live !== l || !ctx.delivery) return;
@@ -407,7 +431,9 @@ export function startSender(opts: SenderOptions): OutboxSender {
     let cursor = 0;
     for (const row of inflight.values()) cursor = Math.max(cursor, row.id);
     while (inflight.size < cfg.batchSize) {
-      const rows = outboxAfter(store, cursor, cfg.batchSize - inflight.size);
+      const want = cfg.batchSize - inflight.size;
+      const rows = outboxAfter(store, cursor, want);
+      drained = rows.length < want;
       if (!rows.length) break;
       for (const row of rows) {
         const link = linkFor(live, row.address);
@@ -423,6 +449,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
         inflight.set(delivery, row);
         cursor = row.id;
       }
+      if (drained) break;
     }
     armSendTimer();
   };
@@ -432,7 +459,10 @@ export function startSender(opts: SenderOptions): OutboxSender {
   schedulePump();
 
   return {
-    wake: schedulePump,
+    wake() {
+      drained = false;
+      schedulePump();
+    },
     stats: () => ({ ...counts, inflight: inflight.size, connectedTo: live?.url ?? null }),
     async stop() {
       stopped = true;

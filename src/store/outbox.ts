@@ -66,15 +66,28 @@ export function outboxHasRows(store: Store): boolean {
 }
 
 export function deleteOutbox(store: Store, ids: number[]): number {
-  let n = 0;
-  store.tx(() => {
-    // SQLite limits bound parameters per statement; chunk large sets.
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      n += store.run(`DELETE FROM outbox WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk).changes;
-    }
+  if (!ids.length) return 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const id of ids) {
+    if (id < min) min = id;
+    if (id > max) max = id;
+  }
+  return store.tx(() => {
+    // The usual case, a run of consecutive ids settled in order, is one
+    // statement; the set is then exactly the range, whatever else the table holds.
+    if (new Set(ids).size === max - min + 1) return store.run('DELETE FROM outbox WHERE id >= ? AND id <= ?', [min, max]).changes;
+    // Otherwise one prepared statement per row, rather than an IN list whose
+    // length would make a new statement (and cache entry) per batch size.
+    let n = 0;
+    for (const id of ids) n += store.run('DELETE FROM outbox WHERE id = ?', [id]).changes;
+    return n;
   });
-  return n;
+}
+
+/** Creation time of the oldest row, or null when the outbox is empty. */
+export function oldestOutboxCreated(store: Store): number | null {
+  return store.get<{ created: number }>('SELECT created FROM outbox ORDER BY id LIMIT 1')?.created ?? null;
 }
 
 /** Drops rows created before `before` (epoch seconds); returns how many. */
@@ -90,10 +103,7 @@ export function deleteOutboxUpTo(store: Store, maxId: number): number {
 /** Counts a delivery attempt of the given rows. */
 export function markOutboxTried(store: Store, ids: number[]): void {
   store.tx(() => {
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      store.run(`UPDATE outbox SET tries = tries + 1 WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk);
-    }
+    for (const id of ids) store.run('UPDATE outbox SET tries = tries + 1 WHERE id = ?', [id]);
   });
 }
 
