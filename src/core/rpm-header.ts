@@ -143,9 +143,11 @@ export function readRpmHeaders(path: string): { lead: { type: number }; signatur
   try {
     const size = fstatSync(fd).size;
     const reader = new FileReader(fd, size);
+    if (size < 4) throw new RpmFormatError('not an RPM file (too short)');
+    const magic = reader.read(0, 4, 'lead');
+    if (new DataView(magic.buffer, magic.byteOffset, 4).getUint32(0) !== LEAD_MAGIC) throw new RpmFormatError('not an RPM file (bad lead magic)');
     const lead = reader.read(0, LEAD_SIZE, 'lead');
     const dv = new DataView(lead.buffer, lead.byteOffset, lead.byteLength);
-    if (dv.getUint32(0) !== LEAD_MAGIC) throw new RpmFormatError('not an RPM file (bad lead magic)');
     const type = dv.getUint16(6);
     const sig = readHeaderAt(reader, LEAD_SIZE, 'signature');
     // the signature header is padded to a multiple of 8 bytes

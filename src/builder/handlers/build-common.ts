@@ -111,17 +111,20 @@ export function chooseTaskArch(arch: string, h: Pick<RpmInfo, 'exclusivearch' | 
   return same ? 'noarch' : list[0]!;
 }
 
-/** Files rpmbuild left: binary RPMs under RPMS/<arch>/, source RPMs under SRPMS/. */
+/**
+ * Files rpmbuild left: binary RPMs in RPMS/ (kojid's _rpmfilename puts them
+ * there directly; rpm's default uses RPMS/<arch>/), source RPMs in SRPMS/.
+ */
 export function rpmbuildOutput(topdir: string): { rpms: string[]; srpms: string[] } {
   const rpms: string[] = [];
   const srpms: string[] = [];
-  const rpmsDir = join(topdir, 'RPMS');
-  if (existsSync(rpmsDir)) {
-    for (const arch of readdirSync(rpmsDir).sort()) {
-      const d = join(rpmsDir, arch);
-      for (const f of readdirSync(d).sort()) if (f.endsWith('.rpm')) rpms.push(join(d, f));
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.isFile() && e.name.endsWith('.rpm')) rpms.push(join(d, e.name));
     }
-  }
+  };
+  if (existsSync(join(topdir, 'RPMS'))) walk(join(topdir, 'RPMS'));
   const srpmsDir = join(topdir, 'SRPMS');
   if (existsSync(srpmsDir)) for (const f of readdirSync(srpmsDir).sort()) if (f.endsWith('.src.rpm')) srpms.push(join(srpmsDir, f));
   return { rpms, srpms };

@@ -33,6 +33,12 @@ function runningInBackground(): boolean {
   return !process.stdin.isTTY;
 }
 
+/** End with a status after logging out, as koji's commands return theirs. */
+async function exitWith(env: CliEnv, code: number): Promise<never> {
+  await env.close();
+  process.exit(code);
+}
+
 const rpmRel = (r: Dict) => `${r.arch}/${r.name}-${r.version}-${r.release}.${r.arch}.rpm`;
 
 interface BuildOpts {
@@ -358,7 +364,7 @@ export function registerRpmBuildCommands(program: Command, env: CliEnv): void {
       const opts: BuildOpts = { ...o, rebuildSrpm: src === 'cli' ? o.rebuildSrpm : undefined };
       if (o.nowait) opts.wait = false;
       const code = await build(env, target, source, opts);
-      if (code) process.exitCode = code;
+      if (code) await exitWith(env, code);
     });
 
   program
@@ -376,7 +382,7 @@ export function registerRpmBuildCommands(program: Command, env: CliEnv): void {
     .option('--buildroots', 'show buildroots the rpm was used in')
     .action(async (names: string[], o: { buildroots?: boolean }) => {
       const code = await rpminfo(env, names, o);
-      if (code) process.exitCode = code;
+      if (code) await exitWith(env, code);
     });
 
   program
