@@ -93,6 +93,7 @@ function detailsOf(ctx: CallContext, row: SidetagRow): Record<string, unknown> {
   };
 }
 
+/** The plugin's API: Koji's three calls and kojibox's listing with details. */
 export const sidetagMethods: ApiMethod[] = [
   api(
     'createSideTag(basetag, debuginfo=False, suffix=None)',

@@ -129,6 +129,7 @@ function registerEdit(program: Command, env: CliEnv): void {
     });
 }
 
+/** add-sidetag, remove-sidetag, list-sidetags, edit-sidetag. */
 export const sidetagCli: CliPlugin = {
   name: 'sidetag',
   register(program, env) {

@@ -43,6 +43,7 @@ export function allowedMacros(parent: TagInfo): string[] {
   return list as string[];
 }
 
+/** editSideTag's arguments as they came over the wire (nil when not given). */
 export interface EditSideTagArgs {
   debuginfo: unknown;
   rpm_macros: unknown;
@@ -51,6 +52,7 @@ export interface EditSideTagArgs {
   remove_extra: unknown;
 }
 
+/** Koji's editSideTag: checks, then one editTag2-style change of the sidetag's extra. */
 export function editSideTag(ctx: CallContext, ref: unknown, a: EditSideTagArgs): void {
   const session = ctx.requireLogin();
   lookupUser(ctx, session.userId, true);
@@ -93,6 +95,7 @@ export function editSideTag(ctx: CallContext, ref: unknown, a: EditSideTagArgs):
   editTagInTx(ctx, tag.id, { extra, remove_extra: removeExtra });
 }
 
+/** editSideTag as an API method. */
 export const editSideTagMethods: ApiMethod[] = [
   api(
     'editSideTag(sidetag, debuginfo=None, rpm_macros=None, remove_rpm_macros=None, extra=None, remove_extra=None)',

@@ -42,6 +42,7 @@ const onPostUntag: CallbackFn = (ctx, args) => {
   ctx.afterCommit(() => ctx.hub.log.child('sidetag').info(`removed empty sidetag ${tag.name} (remove_empty)`));
 };
 
+/** The hub part; start() reads sidetag.conf and starts the lifetime sweep when a lifetime is set. */
 export const sidetagHub: HubPlugin = {
   name: 'sidetag_hub',
   aliases: ['sidetag'],

@@ -65,4 +65,5 @@ const isSidetagOwnerTest: PolicyTest = {
   },
 };
 
+/** is_sidetag and is_sidetag_owner, for every hub policy. */
 export const sidetagPolicyTests: PolicyTest[] = [isSidetagTest, isSidetagOwnerTest];

@@ -18,6 +18,7 @@ export function isSidetag(tag: Extra): boolean {
   return Boolean(tag.extra.sidetag);
 }
 
+/** GenericError `Not a sidetag: NAME` unless it is one. */
 export function assertSidetag(tag: Extra): void {
   if (!isSidetag(tag)) throw GenericError(`Not a sidetag: ${tag.name}`);
 }
@@ -27,6 +28,7 @@ export function isSidetagOwner(tag: Extra, userId: number | null, isAdmin: boole
   return isSidetag(tag) && ((userId !== null && tag.extra.sidetag_user_id === userId) || isAdmin);
 }
 
+/** ActionNotAllowed `This is not your sidetag` unless the user owns it (or is an admin). */
 export function assertSidetagOwner(tag: Extra, userId: number | null, isAdmin: boolean): void {
   if (!isSidetagOwner(tag, userId, isAdmin)) throw ActionNotAllowed('This is not your sidetag');
 }

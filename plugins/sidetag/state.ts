@@ -8,6 +8,7 @@ import { loadSidetagConfig, type SidetagConfig } from './config.ts';
 
 const configs = new WeakMap<Hub, SidetagConfig>();
 
+/** Remember the config read at start for this hub. */
 export function setSidetagConfig(hub: Hub, cfg: SidetagConfig): void {
   configs.set(hub, cfg);
 }

@@ -160,8 +160,8 @@ for i in range(8):
     p.createTag('plain-%d' % i)
 out(True)
 `);
-    const made = (await Promise.all([python(hub.hubUrl, script('carol')), python(hub.hubUrl, script('erin')), admin])).slice(0, 2);
-    const pairs = made.flatMap((r) => r.json as Array<[number, string]>);
+    const [carol, erin] = await Promise.all([python(hub.hubUrl, script('carol')), python(hub.hubUrl, script('erin')), admin]);
+    const pairs = [carol, erin].flatMap((r) => r.json as Array<[number, string]>);
     expect(pairs).toHaveLength(8);
     for (const [id, name] of pairs) expect(name).toBe(`f30-build-side-${id}`);
   });

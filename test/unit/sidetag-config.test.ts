@@ -10,6 +10,7 @@ import { parseDuration, sidetagConfigFromIni } from '../../plugins/sidetag/confi
 import { formatDuration } from '../../plugins/sidetag/duration.ts';
 import { expiryOf, isKept } from '../../plugins/sidetag/lifetime.ts';
 import { allowedMacros, validMacroName } from '../../plugins/sidetag/edit.ts';
+import { ownerFields } from '../../plugins/sidetag/policy.ts';
 import type { TagInfo } from '../../src/hub/api/lookups.ts';
 
 function pythonFormat(template: string, basetag: string, tagId: number): string {
@@ -169,5 +170,18 @@ describe('editSideTag rules', () => {
     expect(() => allowedMacros(parent({ sidetag_rpm_macros_allowed: null }))).toThrow('RPM macros change is not allowed in parent tag.');
     expect(() => allowedMacros(parent({ sidetag_rpm_macros_allowed: 5 }))).toThrow("rpm_macros_allowed in f30-build has invalid type: <class 'int'>");
     expect(() => allowedMacros(parent({ sidetag_rpm_macros_allowed: ['a', 1] }))).toThrow("Allowed rpm macro list ['a', 1] is invalid for f30-build.");
+  });
+});
+
+describe('is_sidetag_owner arguments', () => {
+  it('checks tag by default and both tag and fromtag with both', () => {
+    expect(ownerFields([])).toEqual(['tag']);
+    expect(ownerFields(['fromtag'])).toEqual(['fromtag']);
+    expect(ownerFields(['both'])).toEqual(['tag', 'fromtag']);
+  });
+
+  it("rejects other arguments with Koji's texts", () => {
+    expect(() => ownerFields(['tag', 'fromtag'])).toThrow('Just one argument is allowed for this test.');
+    expect(() => ownerFields(['parent'])).toThrow('Policy test is_sidetag_owner has only /tag/fromtag/both options (got parent)');
   });
 });
