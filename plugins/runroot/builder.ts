@@ -1,13 +1,14 @@
 /**
  * @module
  * The runroot builder plugin (kojid.conf `plugin = runroot`): make a
- * buildroot for the tag and arch from its repo, install the requested
- * packages, run the command as root inside with the configured and
- * requested mounts, upload runroot.log and the requested logs, then expire
- * the buildroot — whatever happened. Mounts are bubblewrap binds, which
- * exist only in the sandbox's mount namespace: nothing is mounted on the
- * builder, so a crash cannot leave a mount behind and there is nothing to
- * unmount (Koji mounts on the host and unmounts in `finally`).
+ * buildroot for the tag and arch from its repo (through the builder's
+ * TaskBuildroot, as every task does), with the requested packages, run the
+ * command as root inside with the configured and requested mounts, upload
+ * runroot.log and the requested logs, then expire the buildroot whatever
+ * happened. Mounts are bubblewrap binds, which exist only in the sandbox's
+ * mount namespace: nothing is mounted on the builder, so a crash cannot
+ * leave a mount behind and there is nothing to unmount (Koji mounts on the
+ * host and unmounts in `finally`).
  */
 import { basename } from 'node:path';
 import type { BuilderPlugin } from '../../src/plugin.ts';
@@ -20,8 +21,8 @@ import { kw } from '../../src/client/session.ts';
 import { loadRunrootConfig } from './config.ts';
 import { planMounts } from './mounts.ts';
 import { findInside, prepareMounts } from './sandbox.ts';
-import { bindRunrootParams, commandLine, failureError, successText, type RunrootParams } from './params.ts';
-import { openTaskBuildroot } from './broot.ts';
+import { bindRunrootParams, commandLine, commandName, failureError, successText, type RunrootParams } from './params.ts';
+import { TaskBuildroot } from '../../src/builder/buildroot/task-buildroot.ts';
 
 const BuildError = (msg: string) => new KojiError('BuildError', msg);
 
@@ -29,8 +30,6 @@ const BuildError = (msg: string) => new KojiError('BuildError', msg);
 const RUNROOT_WEIGHT = 2.0;
 /** The smallest weight a caller may ask for (Koji's max(weight, 0.5)). */
 const MIN_WEIGHT = 0.5;
-/** How often runroot.log is uploaded while the command runs. */
-const LOG_FLUSH_MS = 1000;
 /** Where the command's output is said to be, as Koji's runroot writes it. */
 const RUNROOT_LOG = 'runroot.log';
 
@@ -95,20 +94,13 @@ async function runRunroot(task: TaskContext, p: RunrootParams): Promise<string> 
   // Mount requests are checked before any buildroot exists: a refused mount costs nothing.
   const plan = planMounts(cfg, p.mounts);
 
-  const rootLog = task.openLog('root.log');
-  const br = await openTaskBuildroot(task, {
-    tag: tag.name, tagId: tag.id, arch: brArch, repoId: repo.id, buildConfig: tag, rootLog: rootLog.path, network: true,
+  const br = await TaskBuildroot.create(task, {
+    tag: tag.id, arch: brArch, repoId: repo.id, network: true, extraPackages: p.packages,
   });
   let exitCode: number;
   try {
-    const mounts = prepareMounts(br.buildroot.rootDir, plan);
-    await br.building();
-    await br.recordPackages(false);
-    if (p.packages.length) {
-      await br.buildroot.install(p.packages, rootLog.path);
-      await br.recordPackages(true);
-    }
-    await rootLog.flush();
+    const mounts = prepareMounts(br.br.rootDir, plan);
+    await br.setState('BUILDING');
     if (p.new_chroot !== null || cfg.internal_dev_setup !== null) {
       task.logger.info('new_chroot/internal_dev_setup: the sandbox always has its own namespaces and a private minimal /dev');
     }
@@ -117,17 +109,10 @@ async function runRunroot(task: TaskContext, p: RunrootParams): Promise<string> 
 
     const log = task.openLog(RUNROOT_LOG);
     log.write('');
-    const flusher = setInterval(() => void log.flush(), LOG_FLUSH_MS);
     try {
-      exitCode = await br.buildroot.run(['/bin/sh', '-c', commandLine(p.command)], {
-        asRoot: true,
-        binds: mounts.binds,
-        logfile: log.path,
-        cwd: '/builddir',
-        signal: task.signal,
-      });
+      // no timeout: a runroot runs as long as its command (Koji sets none either)
+      exitCode = await br.run(['/bin/sh', '-c', commandLine(p.command)], log, { asRoot: true, binds: mounts.binds, cwd: '/builddir', timeout: 0 });
     } finally {
-      clearInterval(flusher);
       await log.close();
     }
     task.checkAborted();
@@ -136,9 +121,15 @@ async function runRunroot(task: TaskContext, p: RunrootParams): Promise<string> 
       if (file === null) throw new KojiError('GenericError', `upload_logs: no such file in the buildroot: ${inside}`);
       await task.uploadFile(file, { name: basename(inside) });
     }
-  } finally {
-    await rootLog.close();
-    await br.expire();
+  } catch (err) {
+    // kept for a look (save-failed-tree) until failed_buildroot_lifetime; expired on the hub
+    await br.failed(`task ${task.id}: ${(err as Error).message}`);
+    throw err;
+  }
+  if (exitCode !== 0) {
+    await br.failed(`task ${task.id}: ${commandName(p.command)} exited with status ${exitCode}`);
+  } else {
+    await br.done();
   }
   if (exitCode !== 0) throw failureError(p.command, exitCode);
   return successText(p.command);
