@@ -82,7 +82,7 @@ beforeAll(async () => {
   await ok(['add-tag', 'f40-locked']);
   await ok(['lock-tag', '--master', 'f40-locked']);
   await ok(['add-target', 'locked-candidate', 'f40-build', 'f40-locked']);
-  await ok(['add-pkg', '--owner', 'admin', 'f40', 'hello', 'failing', 'escape']);
+  await ok(['add-pkg', '--owner', 'admin', 'f40', 'hello', 'failing', 'escape', 'slow']);
 }, 60_000);
 
 afterAll(async () => {
@@ -223,6 +223,25 @@ out({'state': b['state'], 'task_state': arch['state'], 'brs': brs, 'output': hub
     }
     expect(gone).toBe(true);
   }, 180_000);
+});
+
+describe('cancelling a build', () => {
+  it('cancels the build record and stops its buildArch task', async () => {
+    const r = await ok(['build', 'f40-candidate', srpmOf('slow'), '--nowait', '--noprogress']);
+    const taskId = Number(/Created task: (\d+)/.exec(r.stdout)![1]);
+    let archTask = 0;
+    for (let i = 0; i < 300 && !archTask; i++) {
+      await Bun.sleep(100);
+      archTask = (await call(`out([c['id'] for c in hub.getTaskChildren(${taskId}) if c['method'] == 'buildArch' and c['state'] == 1])`) as number[])[0] ?? 0;
+    }
+    expect(archTask).toBeGreaterThan(0);
+    await ok(['cancel', String(taskId)]);
+    const res = (await call(`
+b = hub.getBuild('slow-1.0-1')
+out({'build': b['state'], 'arch': hub.getTaskInfo(${archTask})['state'], 'top': hub.getTaskInfo(${taskId})['state']})
+`)) as { build: number; arch: number; top: number };
+    expect(res).toEqual({ build: 4, arch: 3, top: 3 });
+  }, 120_000);
 });
 
 describe('bad build input', () => {

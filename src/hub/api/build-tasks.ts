@@ -13,12 +13,12 @@ import { ActionNotAllowed, BuildError, GenericError, ParameterError } from '../.
 import { BUILD_STATES, PRIO_DEFAULT } from '../../core/states.ts';
 import { now } from '../../core/time.ts';
 import { api, type ApiMethod } from '../rpc/method.ts';
-import { asInt, isStruct } from '../rpc/args.ts';
+import { asBool, asInt, isStruct } from '../rpc/args.ts';
 import type { CallContext } from '../context.ts';
 import { addBuildType } from '../../store/rpm-import.ts';
 import { btypeId, setBuildState } from '../../store/builds.ts';
 import { findUser } from '../../store/users.ts';
-import { assertHostOwns, createTask, requireTask } from '../tasks/index.ts';
+import { assertHostOwns, cancelFull, createTask, requireTask, setBuildCanceller } from '../tasks/index.ts';
 import { taskId } from './tasks.ts';
 import { getBuildInfo, getTagInfo } from './lookups.ts';
 import { getBuildTargetInfo } from './targets.ts';
@@ -102,6 +102,26 @@ function failBuildInTx(ctx: CallContext, buildRef: unknown): void {
   ctx.callback('postBuildStateChange', { attribute: 'state', old: build.state, new: failed, info: getBuildInfo(ctx, build.id, true) });
 }
 
+/**
+ * Koji's cancel_build: a BUILDING build becomes CANCELED (false if it was
+ * not BUILDING); with cancelTask its whole task tree is cancelled too.
+ */
+export function cancelBuildInTx(ctx: CallContext, buildId: number, cancelTask = true): boolean {
+  const build = getBuildInfo(ctx, buildId, true)!;
+  if (build.state !== BUILD_STATES.BUILDING) return false;
+  const canceled = BUILD_STATES.CANCELED;
+  ctx.callback('preBuildStateChange', { attribute: 'state', old: build.state, new: canceled, info: build });
+  setBuildState(ctx.store, build.id, canceled, now());
+  if (cancelTask && build.task_id !== null) cancelFull(ctx, build.task_id, false);
+  ctx.callback('postBuildStateChange', { attribute: 'state', old: build.state, new: canceled, info: getBuildInfo(ctx, build.id, true) });
+  return true;
+}
+
+// a cancelled task cancels the builds it was making (not their task again: no loop)
+setBuildCanceller((ctx, buildId) => {
+  cancelBuildInTx(ctx, buildId, false);
+});
+
 function stringList(v: unknown, name: string): string[] {
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw ParameterError(`Invalid type for ${name}: ${pyRepr(v)}, expected a list of paths`);
   return v as string[];
@@ -137,6 +157,12 @@ export const buildTaskMethods: ApiMethod[] = [
       params: [a.src, a.target ?? null, opts],
       opts: { priority, channel: a.channel ? (a.channel as string | number) : undefined },
     });
+  }),
+  api('cancelBuild(buildID, strict=False)', 'Cancel a BUILDING build (its owner or an admin) and its task; False if it was not building or does not exist.', { access: 'login' }, (ctx, a) => {
+    const build = getBuildInfo(ctx, a.buildID, asBool(a.strict));
+    if (!build) return false;
+    if (build.owner_id !== ctx.userId && !ctx.hasPerm('admin')) throw ActionNotAllowed('Cannot cancel build, not owner');
+    return cancelBuildInTx(ctx, build.id);
   }),
   api('host.initBuild(data)', 'Create the BUILDING build of this host\'s build task (data: name, version, release, epoch, task_id, source, extra, draft); returns its id.', { access: 'host' }, (ctx, a) =>
     initBuildInTx(ctx, a.data),
