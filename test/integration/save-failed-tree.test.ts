@@ -226,10 +226,31 @@ describe('save-failed-tree of a failed build', () => {
     expect(q).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('warns when the tree is bigger than the warning size', async () => {
+  it('warns when the tree is bigger than the warning size, from the option or the profile', async () => {
     const r = await hub.cli(['save-failed-tree', '--warn-size', '1K', String(buildArchTask)], { user: 'bob' });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`^Warning: buildroot ${buildroot} held .* of files \\(tarball .*\\), more than 1\\.0 KiB`));
+    writeFileSync(join(hub.configRoot, 'koji.conf'), '[koji]\nsave_failed_tree_warn_size = 2K\n');
+    try {
+      const p = await hub.cli(['save-failed-tree', '--quiet', String(buildArchTask)], { user: 'bob' });
+      expect(p.stdout).toBe('');
+      expect(p.stderr).toContain('more than 2.0 KiB');
+    } finally {
+      rmSync(join(hub.configRoot, 'koji.conf'));
+    }
+  });
+
+  it('fails the task with koji\'s message when the tree is gone from the builder', async () => {
+    const tree = treeOf(buildroot);
+    const away = `${tree}.away`;
+    Bun.spawnSync(['mv', tree, away]);
+    try {
+      const r = await hub.cli(['save-failed-tree', String(buildArchTask)], { user: 'bob' });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(`FAILED: GenericError: Buildroot directory is missing: ${tree}/builddir`);
+    } finally {
+      Bun.spawnSync(['mv', away, tree]);
+    }
   });
 });
 
