@@ -45,11 +45,13 @@ async function main(argv: string[]): Promise<number> {
   const { program, env } = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const code = (err as { exitCode?: number }).exitCode ?? 1;
-    process.stderr.write(`kojibox: ${describeError(err)}\n`);
+    // a command that already printed its warnings throws an empty CliError just for the exit code
+    const text = describeError(err);
+    if (text) process.stderr.write(`kojibox: ${text}\n`);
     if (program.opts().debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return code;
   } finally {

@@ -55,9 +55,9 @@ export class CallContext {
     return this.session?.userId ?? null;
   }
 
-  /** The logged-in session, or AuthError as Koji raises for anonymous callers. */
+  /** The logged-in session, or ActionNotAllowed as Koji's assertLogin raises. */
   requireLogin(): Session {
-    if (!this.session) throw AuthError('Not logged in');
+    if (!this.session) throw ActionNotAllowed('you must be logged in for this operation');
     return this.session;
   }
 
@@ -77,9 +77,10 @@ export class CallContext {
     return this.perms().has('admin');
   }
 
+  /** Koji's assertPerm, with its texts for anonymous and unprivileged callers. */
   assertPerm(perm: string): void {
-    const s = this.requireLogin();
-    if (!this.hasPerm(perm)) throw ActionNotAllowed(`${perm} permission required (logged in as ${s.userName})`);
+    if (!this.session) throw ActionNotAllowed(`${perm} permission required (user not logged in)`);
+    if (!this.hasPerm(perm)) throw ActionNotAllowed(`${perm} permission required (logged in as ${this.session.userName})`);
   }
 
   /** Drop cached permissions after a grant/revoke in this call. */
@@ -87,10 +88,11 @@ export class CallContext {
     this.permCache = null;
   }
 
+  /** The caller's host id; Koji's Host() texts for anyone else. */
   requireHost(): number {
-    const s = this.requireLogin();
-    if (s.hostId === null) throw AuthError('Not logged in as a host');
-    return s.hostId;
+    if (!this.session) throw AuthError('Not logged-in');
+    if (this.session.hostId === null) throw AuthError(`User ${this.session.userId} is not a host`);
+    return this.session.hostId;
   }
 
   callback(name: CallbackName, args: CallbackArgs): void {

@@ -107,7 +107,7 @@ p.setBuildOwner('zsh-5.9-1.fc30', 'tagger')
     expect(out.zsh).toEqual(['bob', 1]);
     expect((out.dup as { faultString: string }).faultString).toStartWith('Build already exists (id=1, state=COMPLETE): ');
     expect(out.bob).toEqual({ faultCode: 1004, faultString: 'admin permission required (logged in as bob)' });
-    expect(out.anon).toEqual({ faultCode: 1002, faultString: 'Not logged in' });
+    expect(out.anon).toEqual({ faultCode: 1004, faultString: 'admin permission required (user not logged in)' });
     expect(out.fmt).toEqual({ faultCode: 1000, faultString: 'invalid format: nonvr' });
     expect(out.dict).toEqual({ faultCode: 1000, faultString: 'did not provide name, version, and release' });
     expect(out.float).toEqual({ faultCode: 1000, faultString: "Invalid type for argument: <class 'float'>" });
@@ -205,7 +205,7 @@ r['policy'] = fault(lambda: tagger.tagBuildBypass('base', 'zsh-5.9-1.fc30'))
 out(r)
 `)) as Record<string, unknown>;
     expect(out.bob).toEqual({ faultCode: 1004, faultString: 'tag permission required (logged in as bob)' });
-    expect(out.anon).toEqual({ faultCode: 1002, faultString: 'Not logged in' });
+    expect(out.anon).toEqual({ faultCode: 1004, faultString: 'you must be logged in for this operation' });
     expect(out.locked).toEqual({ faultCode: 1004, faultString: 'tag is locked' });
     expect(out.forced).toEqual({ ok: null });
     expect(out.access).toEqual([false, false, 'tag requires admin permission']);

@@ -94,7 +94,7 @@ denied = fault(lambda: p.createUser('eve'))
 out([anon, denied])
 `);
     const [anon, denied] = r.json as Array<{ faultCode: number; faultString: string }>;
-    expect(anon).toEqual({ faultCode: 1002, faultString: 'Not logged in' });
+    expect(anon).toEqual({ faultCode: 1004, faultString: 'admin permission required (user not logged in)' });
     expect(denied).toEqual({ faultCode: 1004, faultString: 'admin permission required (logged in as bob)' });
   });
 

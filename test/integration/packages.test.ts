@@ -168,7 +168,7 @@ out([fault(lambda: bob.packageListAdd('base', 'bob-tools', 'bob')), fault(lambda
     expect(out[3]).toEqual({ ok: null });
     // force only helps admins
     expect(out[4]).toEqual({ ok: null });
-    expect(out[5]).toEqual({ faultCode: 1002, faultString: 'Not logged in' });
+    expect(out[5]).toEqual({ faultCode: 1004, faultString: 'you must be logged in for this operation' });
     const r = await cli(['add-pkg', '--owner', 'bob', 'base', 'nope-pkg'], { user: 'bob' });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ActionNotAllowed: policy violation (package_list): not your package');

@@ -295,7 +295,7 @@ out({'have': sorted(have.keys()), 'repo_keys': sorted(info.keys()), 'same': have
     expect(r.qq).toEqual([{ id: (r.req as Dict).id, tag_name: 'f-build', active: true }]);
     expect(r.bad).toEqual({ faultCode: 1019, faultString: 'The min_event and at_event options conflict' });
     expect(r.badopt).toEqual({ faultCode: 1019, faultString: 'Invalid repo option: bogus' });
-    expect((r.anon as Dict).faultCode).toBe(1002);
+    expect((r.anon as Dict).faultCode).toBe(1004);
   });
 
   it('expires, flags and deletes repos with Koji\'s state rules', async () => {

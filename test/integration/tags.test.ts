@@ -104,7 +104,7 @@ out([fault(lambda: hub.createTag('anon-tag')), fault(lambda: bob.createTag('bob-
      fault(lambda: bob.createBuildTarget('t', 'base', 'base')), fault(lambda: hub.setInheritanceData('nope', []))])
 `);
     expect(out).toEqual([
-      { faultCode: 1002, faultString: 'Not logged in' },
+      { faultCode: 1004, faultString: 'tag permission required (user not logged in)' },
       { faultCode: 1004, faultString: 'tag permission required (logged in as bob)' },
       { faultCode: 1004, faultString: 'tag permission required (logged in as bob)' },
       { faultCode: 1004, faultString: 'tag permission required (logged in as bob)' },
