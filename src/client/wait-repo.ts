@@ -49,6 +49,11 @@ export interface WatcherOptions {
   timeout?: number;
   logger?: WatchLogger;
   signal?: AbortSignal;
+  /**
+   * Follow newRepo tasks with waitTaskChange (default true). The builder
+   * turns it off: its calls share one queue, which a long poll would hold.
+   */
+  longPoll?: boolean;
 }
 
 const quietLogger = levelLogger('error', () => {});
@@ -87,6 +92,8 @@ export class RepoWatcher {
   private readonly signal?: AbortSignal;
   /** The request made by getRepo(), for taskArgs(). */
   private taskRequest: Dict | null = null;
+  /** Whether the hub has waitTaskChange (a kojibox hub); cleared on the first refusal. */
+  private longPoll = true;
 
   private constructor(readonly session: RepoCaller, taginfo: Dict, o: WatcherOptions) {
     this.taginfo = taginfo;
@@ -98,6 +105,7 @@ export class RepoWatcher {
     this.timeout = o.timeout ?? 120;
     this.logger = o.logger ?? quietLogger;
     this.signal = o.signal;
+    this.longPoll = o.longPoll ?? true;
   }
 
   /** A watcher for a tag (name or id); minEvent "last" is resolved now. */
@@ -119,15 +127,54 @@ export class RepoWatcher {
     return Date.now() - this.start > this.timeout * 60_000;
   }
 
-  private async sleep(): Promise<void> {
+  private async sleep(seconds = this.pause): Promise<void> {
     this.logger.debug('Pausing');
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, this.pause * 1000);
+      const t = setTimeout(resolve, seconds * 1000);
       this.signal?.addEventListener('abort', () => {
         clearTimeout(t);
         reject(new KojiError('GenericError', 'Wait aborted'));
       }, { once: true });
     });
+  }
+
+  /**
+   * Pause until the next check. With newRepo tasks to follow, a kojibox
+   * hub's waitTaskChange ends the pause the moment one of them changes;
+   * otherwise (or with another hub) this is the poll interval, shorter in
+   * the first seconds, when a repo is most likely to appear.
+   */
+  private async pauseFor(tasks: Map<number, number | null>): Promise<void> {
+    this.checkAborted();
+    if (tasks.size && this.longPoll) {
+      const known: Dict = {};
+      for (const [id, state] of tasks) if (state !== null) known[String(id)] = [state, 0];
+      try {
+        await this.session.call('waitTaskChange', [...tasks.keys()], kw({ timeout: this.pause, known }));
+        return;
+      } catch (err) {
+        if (!(err instanceof KojiError) || !/Invalid method|ParameterError/.test(`${err.faultName} ${err.message}`)) throw err;
+        this.longPoll = false;
+      }
+    }
+    const early = Date.now() - this.start < 10_000;
+    await this.sleep(early ? Math.min(this.pause, 0.5) : this.pause);
+  }
+
+  private checkAborted(): void {
+    if (this.signal?.aborted) throw new KojiError('GenericError', 'Wait aborted');
+  }
+
+  /** newRepo tasks of the tag's active requests (what anonymous watchers follow). */
+  private async requestTasks(): Promise<Map<number, number | null>> {
+    const out = new Map<number, number | null>();
+    try {
+      const rows = await this.session.call<Dict[]>('repo.queryQueue', [['tag_id', '=', this.tagId], ['active', 'IS', true]], ['task_id', 'task_state']);
+      for (const r of rows) if (typeof r.task_id === 'number') out.set(r.task_id, (r.task_state as number | null) ?? null);
+    } catch (err) {
+      if (!(err instanceof KojiError)) throw err;
+    }
+    return out;
   }
 
   /** repo.request with this watcher's conditions. */
@@ -189,7 +236,8 @@ export class RepoWatcher {
         }
         throw new KojiError('GenericError', 'Repo request no longer active');
       }
-      await this.sleep();
+      const task = check.request.task_id;
+      await this.pauseFor(typeof task === 'number' ? new Map([[task, (check.request.task_state as number | null) ?? null]]) : new Map());
     }
   }
 
@@ -202,7 +250,7 @@ export class RepoWatcher {
       if (this.checkTimeout()) {
         throw new KojiError('GenericError', `Unsuccessfully waited ${duration(this.start)} for ${printList(this.nvrs)} to appear in the ${this.taginfo.name} repo`);
       }
-      await this.sleep();
+      await this.pauseFor(new Map());
     }
   }
 
@@ -264,7 +312,7 @@ export class RepoWatcher {
         }
       }
       if (this.checkTimeout()) throw new KojiError('GenericError', `Unsuccessfully waited ${duration(this.start)} for a new ${this.taginfo.name} repo`);
-      await this.sleep();
+      await this.pauseFor(anon ? await this.requestTasks() : new Map());
     }
   }
 }

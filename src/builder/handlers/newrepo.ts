@@ -130,31 +130,18 @@ function parseArgs(params: unknown[], kwargs: Dict): { tag: unknown; event: numb
   return { tag: a.tag, event, opts };
 }
 
-/** Where the old repodata may come from (kojid's get_old_repo), best first. */
-async function oldRepoCandidates(task: TaskContext, topdir: string, tinfo: Dict): Promise<OldRepo[]> {
-  const s = task.session;
-  const out: OldRepo[] = [];
-  const add = (repo: Dict | null, tagName: string) => {
-    if (repo && typeof repo.id === 'number') out.push({ id: repo.id, path: repoDir(topdir, tagName, repo.id) });
-  };
-  add(await s.call<Dict | null>('getRepo', tinfo.id), String(tinfo.name));
-  const extra = (tinfo.extra ?? {}) as Dict;
-  const hints = extra['repo.oldrepo_hint'];
-  for (const hint of Array.isArray(hints) ? hints : hints ? [hints] : []) {
-    const ref = await s.call<Dict | null>('getTag', hint, kw({ strict: false }));
-    if (!ref) {
-      task.logger.warn(`oldrepo_hint refers to invalid tag: ${String(hint)}`);
-      continue;
-    }
-    add(await s.call<Dict | null>('getRepo', ref.id), String(ref.name));
-  }
-  const parents = await s.call<Dict[]>('getFullInheritance', tinfo.id);
-  for (const link of [...parents].sort((x, y) => Number(x.currdepth) - Number(y.currdepth))) {
-    const repo = await s.call<Dict | null>('getRepo', link.parent_id);
-    if (!repo) continue;
-    add(repo, String(repo.tag_name ?? link.name));
-  }
-  return out;
+/** Hint tags (`repo.oldrepo_hint`, one or a list) and parents, nearest first: where old repodata may come from. */
+function candidateTags(tinfo: Dict, parents: Dict[]): unknown[] {
+  const raw = ((tinfo.extra ?? {}) as Dict)['repo.oldrepo_hint'];
+  const hints = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  const byDepth = [...parents].sort((x, y) => Number(x.currdepth) - Number(y.currdepth));
+  return [...hints, ...byDepth.map((l) => l.parent_id)];
+}
+
+function toOldRepo(topdir: string, repo: unknown): OldRepo | null {
+  if (!repo || repo instanceof Error || typeof (repo as Dict).id !== 'number') return null;
+  const r = repo as Dict;
+  return { id: r.id as number, path: repoDir(topdir, String(r.tag_name), r.id as number) };
 }
 
 interface ArchResult {
@@ -216,15 +203,30 @@ export const newRepoHandler: TaskHandler = {
     const topdir = task.config.topdir;
     if (!topdir || !isDir(join(topdir, 'repos'))) throw new RefuseTask(`No access to repos dir ${topdir ? join(topdir, 'repos') : '(no topdir set)'}`);
     const s = task.session;
-    const tinfo = await s.call<Dict>('getTag', tag, kw({ strict: true, event }));
+    // the tag and where old repodata may be, then the repo itself: two round trips (kojid's get_old_repo and repoInit)
+    const [tinfoR, ownR, parentsR] = await s.multiCall([
+      ['getTag', tag, kw({ strict: true, event })],
+      ['getRepo', tag],
+      ['getFullInheritance', tag],
+    ], true);
+    const tinfo = tinfoR as Dict;
+    const others = candidateTags(tinfo, Array.isArray(parentsR) ? (parentsR as Dict[]) : []);
     const initKw: Dict = { opts, task_id: task.id };
     if (event !== null) initKw.event = event;
-    const [repoId, eventId] = await s.call<[number, number]>('host.repoInit', tinfo.id, kw(initKw));
+    const [initR, ...otherRepos] = await s.multiCall([
+      ['host.repoInit', tinfo.id, kw(initKw)],
+      ...others.map((t) => ['getRepo', t] as [string, ...unknown[]]),
+    ]);
+    if (initR instanceof Error) throw initR;
+    const [repoId, eventId] = initR as [number, number];
+    otherRepos.forEach((r, i) => {
+      if (r instanceof Error) task.logger.warn(`no old repo from ${String(others[i])}: ${r.message}`);
+    });
     const repoPath = repoDir(topdir, String(tinfo.name), repoId);
     if (!isDir(repoPath)) throw GenericError(`Repo directory missing: ${repoPath}`);
     const arches = readdirSync(repoPath).filter((f) => f !== 'groups' && existsSync(join(repoPath, f, 'pkglist')));
 
-    const candidates = await oldRepoCandidates(task, topdir, tinfo);
+    const candidates = [ownR, ...otherRepos].map((r) => toOldRepo(topdir, r)).filter((r): r is OldRepo => r !== null);
     const cloneFrom = candidates.find((c) => c.id !== repoId && isDir(c.path) && sameRepoSetup(c.path, repoPath)) ?? null;
     const updateFrom = candidates.find((c) => c.id !== repoId && isDir(c.path)) ?? null;
 

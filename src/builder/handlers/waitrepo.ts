@@ -46,6 +46,7 @@ export const waitRepoHandler: TaskHandler = {
       pause: PAUSE,
       timeout: TIMEOUT,
       signal: task.signal,
+      longPoll: false,
       logger: {
         debug: (m) => task.logger.debug(m),
         info: (m) => task.logger.info(m),

@@ -7,6 +7,7 @@
  * deleted by kojira's retention rules. Tag changes, new requests and task
  * changes wake it at once; a one-second tick catches everything else
  * (inheritance or group edits) cheaply, by comparing the newest event id.
+ * End events and retention are looked at every kojira `sleeptime`.
  */
 import type { Hub } from '../hub.ts';
 import { CallContext } from '../context.ts';
@@ -20,7 +21,7 @@ import { REPO_READY_TOPIC, REPO_REQUEST_TOPIC } from '../repos/requests.ts';
 
 /** Milliseconds between cheap checks. */
 const TICK_MS = 1000;
-/** A wake-up waits this long so the changes of a burst are handled together. */
+/** A wake-up after changes waits this long so the changes of a burst are handled together. */
 const SETTLE_MS = 50;
 
 /** Callbacks after which a tag's repo content may have changed. */
@@ -51,37 +52,38 @@ export const repoService: Service = {
       if (running || stopped) return;
       running = true;
       try {
+        // waiting requests first: someone may be watching them
+        inTx('repo.checkQueue', checkRepoQueue);
         const ev = maxEventId(hub.store);
         if (ev !== lastSeenEvent) {
           lastSeenEvent = ev;
-          inTx('repo.autoRequests', autoRequests);
-          inTx('repo.updateEndEvents', updateEndEvents);
+          if (inTx('repo.autoRequests', autoRequests)) inTx('repo.checkQueue', checkRepoQueue);
         }
-        inTx('repo.checkQueue', checkRepoQueue);
         const t = Date.now();
         if (t - lastSweep >= retention.sleeptime * 1000) {
           lastSweep = t;
+          inTx('repo.updateEndEvents', updateEndEvents);
           const removals = inTx('repo.sweep', (ctx) => sweepRepos(ctx, retention));
           if (removals?.length) removeRepoDirs(hub, removals);
         }
-        // our own writes (requests, tasks) made events we need not react to
-        lastSeenEvent = Math.max(lastSeenEvent, maxEventId(hub.store));
       } finally {
         running = false;
       }
     };
 
-    const kick = () => {
+    const kick = (delay = SETTLE_MS) => {
       if (stopped || timer) return;
       timer = setTimeout(() => {
         timer = null;
         pass();
-      }, SETTLE_MS);
+      }, delay);
     };
 
-    for (const name of CHANGE_CALLBACKS) hub.callbacks.on(name, 'repos', (ctx) => ctx.afterCommit(kick));
+    for (const name of CHANGE_CALLBACKS) hub.callbacks.on(name, 'repos', (ctx) => ctx.afterCommit(() => kick()));
     const unsubscribe = hub.subscribe((topic) => {
-      if (topic === REPO_REQUEST_TOPIC || topic === REPO_READY_TOPIC || topic === TASK_CHANGE) kick();
+      // a request is someone waiting: give it its task at once
+      if (topic === REPO_REQUEST_TOPIC) kick(0);
+      else if (topic === REPO_READY_TOPIC || topic === TASK_CHANGE) kick();
     });
     const interval = setInterval(pass, TICK_MS);
     kick();
