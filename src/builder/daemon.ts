@@ -53,7 +53,6 @@ export class BuilderDaemon {
   private enabled = true;
   private hostRead = 0;
   private stopped = false;
-  private loop: Promise<void> | null = null;
 
   constructor(opts: BuilderOptions) {
     this.config = opts.config;
@@ -84,7 +83,7 @@ export class BuilderDaemon {
   /** Log in and check in (retrying until the hub answers), then run the loop in the background. */
   async start(): Promise<void> {
     await this.connect();
-    this.loop = this.run();
+    void this.run();
   }
 
   private async connect(): Promise<void> {

@@ -68,7 +68,8 @@ describe('makeTask sleep', () => {
   });
 
   it('watch-task prints the transitions and exits 0', async () => {
-    const id = await s.call<number>('makeTask', 'sleep', [1]);
+    // long enough to be still running when the client has started
+    const id = await s.call<number>('makeTask', 'sleep', [4]);
     const r = await hub.cli(['watch-task', String(id)]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Watching tasks (this may be safely interrupted)...');
