@@ -14,7 +14,7 @@ import { basename } from 'node:path';
 import type { BuilderPlugin } from '../../src/plugin.ts';
 import type { TaskContext, TaskHandler } from '../../src/builder/handler.ts';
 import { resolveConfigRoot } from '../../src/config/root.ts';
-import { canonArch } from '../../src/core/arch.ts';
+import { canonArch, hostArch } from '../../src/core/arch.ts';
 import { KojiError } from '../../src/core/faults.ts';
 import { REPO_STATES } from '../../src/core/states.ts';
 import { kw } from '../../src/client/session.ts';
@@ -52,6 +52,18 @@ function configRootOf(task: TaskContext): string {
   const root = (task as TaskContext & { configRoot?: string }).configRoot;
   return root ?? resolveConfigRoot();
 }
+
+/**
+ * The setarch personality for a buildroot arch, as mock sets one: none when
+ * it is the host's own (nothing to change), else the name setarch knows.
+ * skip_setarch leaves the host's personality, as Koji's `--arch <host>` does.
+ */
+function personality(brArch: string): string | undefined {
+  if (canonArch(brArch) === canonArch(hostArch())) return undefined;
+  return SETARCH_NAMES[brArch] ?? brArch;
+}
+
+const SETARCH_NAMES: Record<string, string> = { i386: 'i686', armhfp: 'armv7l', arm: 'armv7l' };
 
 /** A buildroot arch for a noarch task: the first of the tag's arches this host has (all canonical). */
 function noarchBuildrootArch(task: TaskContext, root: string | number, tag: BuildConfig): string {
@@ -104,14 +116,15 @@ async function runRunroot(task: TaskContext, p: RunrootParams): Promise<string> 
     if (p.new_chroot !== null || cfg.internal_dev_setup !== null) {
       task.logger.info('new_chroot/internal_dev_setup: the sandbox always has its own namespaces and a private minimal /dev');
     }
-    if (p.skip_setarch) task.logger.info('skip_setarch: the command runs with the host arch personality');
     task.logger.info(`runroot mounts: ${JSON.stringify(mounts.binds)}`);
 
     const log = task.openLog(RUNROOT_LOG);
     log.write('');
     try {
       // no timeout: a runroot runs as long as its command (Koji sets none either)
-      exitCode = await br.run(['/bin/sh', '-c', commandLine(p.command)], log, { asRoot: true, binds: mounts.binds, cwd: '/builddir', timeout: 0 });
+      exitCode = await br.run(['/bin/sh', '-c', commandLine(p.command)], log, {
+        asRoot: true, binds: mounts.binds, cwd: '/builddir', timeout: 0, personality: p.skip_setarch ? undefined : personality(br.arch),
+      });
     } finally {
       await log.close();
     }

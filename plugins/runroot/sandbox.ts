@@ -4,8 +4,9 @@
  * bubblewrap binds (bind sources must exist and, after resolving symlinks,
  * stay inside their `[pathN]` directory), and find a file the command left
  * behind as the command saw it, for upload. Nothing here mounts anything on
- * the builder: binds exist only in the sandbox's own mount namespace and
- * end with it, even if the builder crashes.
+ * the builder: binds (and file systems such as nfs, mounted by the backend
+ * in a private mount namespace) exist only in the sandbox's own mount
+ * namespace and end with it, even if the builder crashes.
  */
 import { closeSync, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, statSync, constants } from 'node:fs';
 import { GenericError } from '../../src/core/faults.ts';
@@ -32,17 +33,18 @@ function isDirectory(path: string): boolean {
  * @throws GenericError `No such directory or mount: <source>` (Koji's text)
  *   for a bind source that is not a directory; `read-write mount point is
  *   not safe: <target>` when a symlink leads a source out of its section's
- *   directory; an explanation for fstypes other than bind, which this
- *   builder cannot mount without leaving a mount on the host
+ *   directory. Other fstypes become binds with `fstype` set, which the
+ *   backend mounts in the command's private mount namespace.
  */
 export function prepareMounts(rootDir: string, plan: MountSpec[]): PreparedMounts {
   const binds: Bind[] = [];
   const layers: Layer[] = [{ target: '/', hostDir: rootDir }];
   for (const m of plan) {
     if (!m.bind) {
-      throw GenericError(
-        `runroot: cannot mount ${m.target} (fstype ${m.fstype} from ${m.section}): this builder mounts only bind sources, inside the sandbox`,
-      );
+      // mounted by the backend in the command's own mount namespace; gone
+      // when it ends, so it is no layer for finding files afterwards
+      binds.push({ src: m.source, dest: m.target, readOnly: m.readOnly, fstype: m.fstype, options: m.options });
+      continue;
     }
     if (!isDirectory(m.source)) throw GenericError(`No such directory or mount: ${m.source}`);
     const real = realpathSync(m.source);

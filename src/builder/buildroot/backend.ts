@@ -36,11 +36,20 @@ export interface BuildrootSpec {
 export type PopulateMode = 'repo' | 'host';
 
 export interface Bind {
-  /** Path on the builder. */
+  /** Path on the builder; with `fstype`, what mount(8) mounts (a device, `host:/export`, `none`). */
   src: string;
   /** Path inside the buildroot. */
   dest: string;
   readOnly?: boolean;
+  /**
+   * A file system to mount rather than a directory to bind (runroot.conf
+   * `[pathN]` nfs, tmpfs...). It is mounted with mount(8) in a private mount
+   * namespace that lives only as long as the command, then bound in like a
+   * directory, so the builder itself never has it mounted.
+   */
+  fstype?: string;
+  /** mount(8) options for `fstype`. */
+  options?: string[];
 }
 
 export interface RunOptions {
@@ -57,6 +66,8 @@ export interface RunOptions {
   /** Seconds before the command is killed. */
   timeout?: number;
   signal?: AbortSignal;
+  /** Run under `setarch <personality>` (e.g. i686 on x86_64), so uname -m shows the buildroot's arch. */
+  personality?: string;
 }
 
 /** One installed package, in the shape host.setBuildRootList takes. */

@@ -9,7 +9,7 @@
  * Commands run with the tree as /, in their own user, mount, pid, ipc, uts
  * and (unless allowed) network namespaces, as the unprivileged build user.
  */
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { KojiError } from '../../core/faults.ts';
 import { buildrootDir, type Bind, type Buildroot, type BuildrootBackend, type BuildrootSpec, type InstalledPackage, type PopulateMode, type RunOptions } from './backend.ts';
@@ -152,7 +152,7 @@ class BwrapBuildroot implements Buildroot {
     }
     if (network) args.push('--ro-bind-try', '/etc/resolv.conf', '/etc/resolv.conf');
     args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/dev/shm');
-    for (const b of opts.binds ?? []) args.push(...bindArgs(b));
+    (opts.binds ?? []).forEach((b, i) => args.push(...bindArgs(b.fstype ? { ...b, src: this.fsStage(i) } : b)));
     const asRoot = opts.asRoot ?? false;
     args.push('--uid', String(asRoot ? 0 : BUILD_USER.uid), '--gid', String(asRoot ? 0 : BUILD_USER.gid));
     args.push('--hostname', hostname(this.spec), '--chdir', opts.cwd ?? BUILD_USER.home, '--clearenv');
@@ -173,8 +173,39 @@ class BwrapBuildroot implements Buildroot {
     return args;
   }
 
+  /** Where the i-th bind's file system is mounted (in the command's private mount namespace only). */
+  private fsStage(i: number): string {
+    return join(this.dir, 'fsmounts', String(i));
+  }
+
+  /**
+   * Wrap a bwrap command line so the binds' file systems are mounted first,
+   * in a private mount namespace: `unshare` and `sh` exec into bwrap, so the
+   * namespace, and with it every such mount, ends with the command (bwrap
+   * dies with the builder). The script writes the outcome to `status`.
+   */
+  private withFsMounts(line: string[], binds: Bind[], status: string): string[] {
+    const steps: string[] = [];
+    binds.forEach((b, i) => {
+      if (!b.fstype) return;
+      const stage = this.fsStage(i);
+      mkdirSync(stage, { recursive: true });
+      const opts = (b.options ?? []).filter((o) => o && o !== 'bind');
+      const mount = ['mount', '-t', b.fstype, ...(opts.length ? ['-o', opts.join(',')] : []), b.src, stage].map(shq).join(' ');
+      steps.push(`${mount} || { rc=$?; printf '%s\\n' ${shq(`Unable to mount ${b.dest}:`)}" mount exited with status $rc" > ${shq(status)}; exit 1; }`);
+    });
+    if (!steps.length) return line;
+    const script = ['set -u', ...steps, `printf 'ok\\n' > ${shq(status)}`, 'exec "$@"'].join('\n');
+    return ['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'kojibox-fsmounts', ...line];
+  }
+
   async run(cmd: string[], opts: RunOptions = {}): Promise<number> {
-    const line = this.commandLine(cmd, opts);
+    const status = join(this.dir, 'fsmounts.status');
+    let line = this.withFsMounts(this.commandLine(cmd, opts), opts.binds ?? [], status);
+    const fsMounts = line[0] === 'unshare';
+    if (fsMounts) rmSync(status, { force: true });
+    // setarch execs too: bwrap keeps the builder as its parent
+    if (opts.personality) line = ['setarch', opts.personality, ...line];
     const fd = opts.logfile ? openSync(opts.logfile, 'a') : null;
     try {
       const proc = Bun.spawn(line, { stdin: 'ignore', stdout: fd ?? 'ignore', stderr: fd ?? 'ignore' });
@@ -192,6 +223,10 @@ class BwrapBuildroot implements Buildroot {
       if (timer) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       if (timedOut && opts.logfile) appendLog(opts.logfile, `kojibox: command killed after ${opts.timeout} seconds`);
+      if (fsMounts && !opts.signal?.aborted) {
+        const outcome = existsSync(status) ? readFileSync(status, 'utf8').trim() : 'Unable to mount: the mount namespace did not start';
+        if (outcome !== 'ok') throw BuildrootError(outcome);
+      }
       if (proc.signalCode) return 128 + (SIGNALS[proc.signalCode] ?? 0);
       return code;
     } finally {
@@ -218,6 +253,11 @@ class BwrapBuildroot implements Buildroot {
     removeTree(this.dir);
     markInUse(this.id, false);
   }
+}
+
+/** Quote a word for sh. */
+function shq(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 function bindArgs(b: Bind): string[] {
