@@ -328,7 +328,7 @@ function registerHostInfo(program: Command, env: CliEnv): void {
           for (const r of rows) env.out(`${r[0]!.padEnd(50)} ${r[1]!.padEnd(10)} ${r[2]!.padEnd(20)}`);
         } else env.out('None');
       }
-      if (missing) throw new CliError('one or more hosts do not exist', 1);
+      if (missing) throw new CliError('', 1);
     });
 
   program

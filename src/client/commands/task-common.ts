@@ -6,7 +6,7 @@
  */
 import { KojiError } from '../../core/faults.ts';
 import { TASK_STATES } from '../../core/states.ts';
-import { CliError, type CliEnv } from '../env.ts';
+import { CliError } from '../env.ts';
 import { kw, type ClientSession } from '../session.ts';
 
 export type Dict = Record<string, unknown>;
@@ -29,10 +29,9 @@ export interface Task extends Dict {
 export const stateName = (s: number) => TASK_STATES.nameOf(s) ?? 'BADSTATE';
 export const isFinished = (s: number) => s === TASK_STATES.CLOSED || s === TASK_STATES.CANCELED || s === TASK_STATES.FAILED;
 
-/** End with a status code and no message (koji returns the code of a failed watch silently). */
-export async function exitWith(env: CliEnv, code: number): Promise<never> {
-  await env.close();
-  process.exit(code);
+/** Leave with a status code and no message (koji returns a failed watch's code silently). */
+export function setExitCode(code: number): void {
+  process.exitCode = code;
 }
 
 /** koji's _running_in_bg: no terminal on stdin means nobody to show a watch to. */

@@ -15,7 +15,7 @@ import { argFilter } from '../args.ts';
 import { watchTasks } from '../watch.ts';
 import { asctime, isInvalidMethod, pyRepr, tsNumber } from './common.ts';
 import {
-  exitWith, listTasksFor, outputAllVolumes, runningInBackground, stateName, taskIdArg, type Dict, type SelectOptions, type Task,
+  setExitCode, listTasksFor, outputAllVolumes, runningInBackground, stateName, taskIdArg, type Dict, type SelectOptions, type Task,
 } from './task-common.ts';
 import { registerTaskDownloads } from './task-downloads.ts';
 
@@ -204,7 +204,7 @@ function registerTaskQueries(program: Command, env: CliEnv): void {
         if (!tasks.length) throw new CliError('at least one task id must be specified', 2);
       }
       const rc = await watchTasks(env, s, tasks, { quiet: o.quiet ?? env.quiet });
-      if (rc) await exitWith(env, rc);
+      if (rc) setExitCode(rc);
     });
 }
 
@@ -229,7 +229,7 @@ function registerTaskActions(program: Command, env: CliEnv): void {
       if (!o.watch || runningInBackground()) return;
       await s.logout();
       const rc = await watchTasks(env, s, [id], { quiet: env.quiet });
-      if (rc) await exitWith(env, rc);
+      if (rc) setExitCode(rc);
     });
 
   program
@@ -264,7 +264,7 @@ function registerTaskActions(program: Command, env: CliEnv): void {
           }
         }
       }
-      if (failed) await exitWith(env, 1);
+      if (failed) setExitCode(1);
     });
 
   for (const name of ['resubmit', 'resubmit-task']) {
@@ -290,7 +290,7 @@ function registerTaskActions(program: Command, env: CliEnv): void {
         if (!wait) return;
         await s.logout();
         const rc = await watchTasks(env, s, [newId], { quiet });
-        if (rc) await exitWith(env, rc);
+        if (rc) setExitCode(rc);
       });
   }
 
