@@ -343,6 +343,16 @@ export function cliLogger(env: CliEnv, o: { quiet?: boolean; verbose?: boolean }
   return levelLogger(level, (line) => env.out(line));
 }
 
+/**
+ * Koji's `error('' if quiet else 'Failed to get repo -- ...')`: the text on
+ * stderr (unless quiet) and an exit code of 1. Returns what to throw.
+ */
+export function failedToGetRepo(env: CliEnv, err: unknown, quiet: boolean | undefined): unknown {
+  if (!(err instanceof KojiError)) return err;
+  if (!quiet && !env.quiet) env.err(`Failed to get repo -- ${err.message}`);
+  return new CliError('');
+}
+
 /** Print the repo as Koji's CLI does. */
 export function printGotRepo(env: CliEnv, repo: Dict): void {
   env.out(`Got repo ${repo.id}`);
@@ -402,8 +412,7 @@ export async function waitRepo(env: CliEnv, o: WaitRepoOptions): Promise<Dict> {
   try {
     repo = await watcher.waitrepo(anon);
   } catch (err) {
-    if (err instanceof KojiError) throw new CliError(`Failed to get repo -- ${err.message}`);
-    throw err;
+    throw failedToGetRepo(env, err, quiet);
   }
   if (!quiet) printGotRepo(env, repo);
   return repo;

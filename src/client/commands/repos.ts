@@ -10,7 +10,7 @@ import { CliError, type CliEnv } from '../env.ts';
 import { kw, type ClientSession } from '../session.ts';
 import { collect } from '../args.ts';
 import { watchTasks } from '../watch.ts';
-import { RepoWatcher, cliLogger, printGotRepo, waitRepo } from '../wait-repo.ts';
+import { RepoWatcher, cliLogger, failedToGetRepo, printGotRepo, waitRepo } from '../wait-repo.ts';
 import { formatTimeLong } from './common.ts';
 
 type Dict = Record<string, unknown>;
@@ -103,8 +103,7 @@ async function requestRepoCmd(env: CliEnv, tagArg: string, o: RequestOptions): P
   try {
     repo = await watcher.waitRequest(req);
   } catch (err) {
-    if (err instanceof KojiError) throw new CliError(`Failed to get repo -- ${err.message}`);
-    throw err;
+    throw failedToGetRepo(env, err, o.quiet);
   }
   printGotRepo(env, repo);
 }
@@ -136,7 +135,8 @@ async function makeTask(env: CliEnv, tagArg: string, o: RequestOptions): Promise
   if (o.wait || (o.wait === undefined && !runningInBackground())) {
     await s.logout();
     const rc = await watchTasks(env, s, [taskId], { quiet: env.quiet });
-    if (rc) throw new CliError(`newRepo task ${taskId} did not complete successfully`, rc);
+    // watchTasks has said what failed; only the exit code is left
+    if (rc) throw new CliError('', rc);
   }
 }
 
@@ -213,8 +213,7 @@ export function registerRepoCommands(program: Command, env: CliEnv): void {
       try {
         await watcher.waitRequest(check.request);
       } catch (err) {
-        if (err instanceof KojiError) throw new CliError(`Failed to get repo -- ${err.message}`);
-        throw err;
+        throw failedToGetRepo(env, err, o.quiet);
       }
     });
 
