@@ -81,13 +81,23 @@ beforeAll(async () => {
       'kojid/kojid.conf': '[kojid]\nplugin = runroot\n',
       'kojid/plugins/runroot.conf': [
         '[paths]',
-        'default_mounts = /mnt/data',
-        'safe_roots = /mnt/data/tmp',
+        'default_mounts = /mnt/data,/mnt/scratch',
+        'safe_roots = /mnt/data/tmp,/mnt/broken',
         '[path0]',
         'mountpoint = /mnt/data',
         `path = ${srv}`,
         'fstype = none',
         'options = ro,bind',
+        '[path1]',
+        'mountpoint = /mnt/scratch',
+        'path = none',
+        'fstype = tmpfs',
+        'options = size=1m,mode=0755',
+        '[path2]',
+        'mountpoint = /mnt/broken',
+        'path = none',
+        'fstype = kojibox-no-such-fs',
+        'options = ro',
         '',
       ].join('\n'),
     },
@@ -177,6 +187,19 @@ describe('runroot mounts', () => {
     expect(r.out).toContain('Read-only file system');
     expect(r.out).toContain('refused\n');
     expect(existsSync(join(srv, 'tmp/job/nope'))).toBe(false);
+  }, 60_000);
+
+  it('mounts other file systems inside the sandbox only', async () => {
+    const r = await runroot(['--use-shell', 'f30-build', ARCH, 'grep " /mnt/scratch " /proc/mounts | cut -d" " -f1-3; echo ok > /mnt/scratch/f && cat /mnt/scratch/f']);
+    expect(r.out).toBe('none /mnt/scratch tmpfs\nok\n');
+    expect(r.code).toBe(0);
+    expect(readFileSync('/proc/mounts', 'utf8')).not.toContain('/mnt/scratch');
+  }, 60_000);
+
+  it('fails the task when a file system cannot be mounted', async () => {
+    const r = await runroot(['--mount', '/mnt/broken', 'f30-build', ARCH, 'true']);
+    expect(r.code).toBe(1);
+    expect(await taskOutcome(r.task!)).toBe('Unable to mount /mnt/broken: mount exited with status 32');
   }, 60_000);
 
   it('makes a --mount under a safe root read-write', async () => {
