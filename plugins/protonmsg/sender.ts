@@ -31,6 +31,12 @@ import {
 } from '../../src/store/outbox.ts';
 import type { ProtonConfig } from './config.ts';
 
+/** Settled rows are deleted in batches of this many, or after this long. */
+const FLUSH_ROWS = 500;
+const FLUSH_MS = 100;
+/** How often queued rows are checked against max_age. */
+const EXPIRY_CHECK_MS = 5000;
+
 export interface SenderOptions {
   store: Store;
   log: Logger;
@@ -162,15 +168,32 @@ export function startSender(opts: SenderOptions): OutboxSender {
     });
   };
 
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Delete the rows the broker accepted. */
   const flushAccepted = (): void => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
     if (!acceptedIds.length) return;
     const ids = acceptedIds.splice(0);
     deleteOutbox(store, ids);
   };
 
+  /**
+   * Deleting is bookkeeping: consumers already have the messages. Each
+   * transaction has a fixed cost, so while messages stream, settled rows are
+   * deleted every FLUSH_ROWS or FLUSH_MS; at rest, at once. A crash in
+   * between only means those messages go out again (same message-ids).
+   */
+  const noteAccepted = (): void => {
+    if (acceptedIds.length >= FLUSH_ROWS || (inflight.size === 0 && drained)) return flushAccepted();
+    flushTimer ??= setTimeout(flushAccepted, FLUSH_MS);
+  };
+
   const expireOld = (): void => {
     const t = Date.now();
-    if (t - lastExpiry < 1000) return;
+    // max_age is in hours; looking every few seconds is plenty and keeps reads off the hot path.
+    if (t - lastExpiry < EXPIRY_CHECK_MS) return;
     lastExpiry = t;
     const cutoff = t / 1000 - cfg.maxAge * 3600;
     // Rows are written in time order, so the first row says whether any expired.
@@ -289,6 +312,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
       acceptedIds.push(row.id);
       counts.sent++;
       armSendTimer();
+      noteAccepted();
       // Refill in batches (half a window at a time) so each database round
       // trip moves many rows; with nothing more to read, only tidy up at the end.
       if (inflight.size === 0 || (!drained && inflight.size <= cfg.batchSize / 2)) schedulePump();
@@ -416,7 +440,6 @@ export function startSender(opts: SenderOptions): OutboxSender {
 
   const pump = (): void => {
     if (stopped) return;
-    flushAccepted();
     expireOld();
     if (cfg.testMode) return pumpTestMode();
     if (!live) {
@@ -424,12 +447,13 @@ export function startSender(opts: SenderOptions): OutboxSender {
       return;
     }
     if (!live.open) return;
-    // Rows above the newest one in flight are unsent. SQLite reuses ids once
-    // the highest row is deleted, so with nothing in flight start from 0
-    // (everything still in the table is then unsent); a row in flight is
-    // never deleted, so new rows always get ids above it.
+    // Rows above the newest one sent (in flight, or accepted and not yet
+    // deleted) are unsent. SQLite reuses ids once the highest row is deleted,
+    // so with none of those start from 0 (everything in the table is then
+    // unsent); while one is in the table, new rows get ids above it.
     let cursor = 0;
     for (const row of inflight.values()) cursor = Math.max(cursor, row.id);
+    for (const id of acceptedIds) cursor = Math.max(cursor, id);
     while (inflight.size < cfg.batchSize) {
       const want = cfg.batchSize - inflight.size;
       const rows = outboxAfter(store, cursor, want);
