@@ -164,6 +164,23 @@ describe('runroot after the seed set-up', () => {
     expect(r.stderr).toContain('ActionNotAllowed: runroot permission required (logged in as carol)');
   });
 
+  it('checks the command and the options before making a task', async () => {
+    const r = await python(hub.hubUrl, `
+p = login('bob', 'bob-pw-123')
+out([fault(lambda: p.runroot('f30-build', '${ARCH}', 5)),
+     fault(lambda: p.runroot('f30-build', '${ARCH}', 'true', kw(bogus=1))),
+     fault(lambda: p.runroot('f30-build', '${ARCH}', 'true', kw(mounts='/mnt/data/tmp'))),
+     fault(lambda: p.runroot('no-such-tag', '${ARCH}', 'true')),
+     fault(lambda: p.runroot('f30-build', 'x86/64', 'true'))])`);
+    expect(r.json).toEqual([
+      { faultCode: 1000, faultString: "Invalid type for value '5': <class 'int'>" },
+      { faultCode: 1019, faultString: "runroot() got an unexpected keyword argument 'bogus'" },
+      { faultCode: 1019, faultString: "Invalid value for mounts: '/mnt/data/tmp', expected a list of non-empty strings" },
+      { faultCode: 1000, faultString: "No such tagInfo: 'no-such-tag'" },
+      { faultCode: 1000, faultString: 'Architecture can be only [a-zA-Z0-9_-]' },
+    ]);
+  });
+
   it('chooses an arch for noarch that the tag and the channel have', async () => {
     const r = await runroot(['f30-build', 'noarch', 'uname', '-m']);
     expect(r.code).toBe(0);
@@ -343,4 +360,18 @@ describe('runroot leaves nothing behind', () => {
     expect(hostMountsUnder(srv)).toEqual([]);
     expect(Bun.spawnSync(['pgrep', '-f', '^sleep 301$']).stdout.toString().trim()).toBe('');
   }, 120_000);
+});
+
+describe('runroot without the hub plugin', () => {
+  it('tells the user the plugin is not installed on the hub', async () => {
+    const plain = await startHub();
+    try {
+      const r = await plain.cli(['runroot', 'f30-build', ARCH, 'true']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('* The runroot plugin appears to not be installed on the koji hub.  Please contact the administrator.\n');
+      expect(r.stderr).toContain('GenericError: Invalid method: runroot');
+    } finally {
+      await stopHub(plain);
+    }
+  });
 });
