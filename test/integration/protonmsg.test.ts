@@ -162,6 +162,39 @@ out(1)
   }
 });
 
+describe('extra_limit with real build extra', () => {
+  it('drops an oversized build.extra and keeps one within the limit', async () => {
+    const bus = await busHub('[broker]\ntopic_prefix = koji\n[message]\nextra_limit = 100\n', 'koji.build.*');
+    try {
+      expect((await bus.hub.cli(['add-host', 'h1', 'x86_64'])).code).toBe(0);
+      expect((await bus.hub.cli(['edit-user', 'h1', '--password-stdin'], { stdin: 'h1-pw-123\n' })).code).toBe(0);
+      // a build host starts builds with whatever extra its task produced
+      const ids = (await asAdmin(bus.hub, `
+tid = p.makeTask('sleep', [100], kw(assign='h1'))
+h = login('h1', 'h1-pw-123')
+h.host.openTask(tid)
+big = h.host.initBuild({'name': 'big', 'version': '1', 'release': '1', 'epoch': None, 'task_id': tid, 'extra': {'typeinfo': {'rpm': None}, 'blob': 'x' * 500}})
+small = h.host.initBuild({'name': 'small', 'version': '1', 'release': '1', 'epoch': None, 'task_id': tid, 'extra': {'typeinfo': {'rpm': None}}})
+out([big, small, p.getBuild(big)['extra']['blob'] == 'x' * 500])
+`)) as [number, number, boolean];
+      expect(ids[2]).toBe(true);
+      const msgs = await bus.consumer.waitFor(2);
+      const info = (name: string) => {
+        const m = msgs.find((x) => x.properties.name === name)!;
+        expect(m.address).toBe('topic://koji.build.building');
+        expect(m.properties).toMatchObject({ type: 'BuildStateChange', attribute: 'state', old: null, new: 'BUILDING' });
+        return (JSON.parse(m.body) as { info: Record<string, unknown> }).info;
+      };
+      expect('extra' in info('big')).toBe(false);
+      expect(info('big').nvr).toBe('big-1-1');
+      expect(info('small').extra).toEqual({ typeinfo: { rpm: null } });
+    } finally {
+      await bus.consumer.stop();
+      await stopHub(bus.hub);
+    }
+  }, 60000);
+});
+
 describe('watch-messages', () => {
   let bus: Bus;
   beforeAll(async () => {
