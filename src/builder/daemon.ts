@@ -95,8 +95,16 @@ export class BuilderDaemon {
         this.session.forget();
         await this.session.login(user, this.config.password ?? '');
         await this.refreshHost(true);
-        await this.session.call('host.updateHost', this.taskLoad, this.ready, { methods: this.methods, maxjobs: this.config.maxjobs });
-        this.log.info(`logged in as host ${this.host!.name} (id ${this.host!.id}); methods: ${this.methods.join(' ')}`);
+        const data: Record<string, unknown> = { methods: this.methods, maxjobs: this.config.maxjobs };
+        if (this.config.arches.length) {
+          data.arches = this.config.arches;
+          // the hub's host record decides; a different kojid.conf list is worth a word
+          const mine = [...this.config.arches].sort().join(' ');
+          const hubs = [...this.host!.arches].sort().join(' ');
+          if (mine !== hubs) this.log.warn(`kojid.conf arches "${mine}" differ from the hub's "${hubs}" for this host (edit-host --arches changes the hub's)`);
+        }
+        await this.session.call('host.updateHost', this.taskLoad, this.ready, data);
+        this.log.info(`logged in as host ${this.host!.name} (id ${this.host!.id}); arches ${this.host!.arches.join(' ')}, capacity ${this.host!.capacity}, maxjobs ${this.config.maxjobs}; methods: ${this.methods.join(' ')}`);
         return;
       } catch (err) {
         if (this.stopped) throw err;

@@ -119,6 +119,20 @@ describe('the task page', () => {
   });
 });
 
+describe('waiting on subtasks with the default (long) polls', () => {
+  it('resumes the parent as soon as its children finish', async () => {
+    const t0 = Date.now();
+    const id = await s.call<number>('makeTask', 'waittest', [2, 1]);
+    await waitForState(s, id, ['CLOSED']);
+    const kids = await s.call<Array<{ completion_ts: number }>>('getTaskChildren', id);
+    const parent = await s.call<{ completion_ts: number }>('getTaskInfo', id);
+    const lastChild = Math.max(...kids.map((k) => k.completion_ts));
+    // the builder's long poll wakes for the children; no periodic re-check is needed
+    expect(parent.completion_ts - lastChild).toBeLessThan(1.5);
+    expect(Date.now() - t0).toBeLessThan(8000);
+  });
+});
+
 describe('client downloads', () => {
   it('download-task --all fetches every non-log file over HTTP', async () => {
     const cwd = mkdtempSync(join(dir, 'dl-'));

@@ -176,13 +176,15 @@ export const hostApiMethods: ApiMethod[] = [
       const wait = a.timeout === null ? max : Math.max(0, Math.min(max, asNumber(a.timeout, 'timeout')));
       const deadline = Date.now() + wait * 1000;
       hub.store.tx(() => checkIn(ctx, hostId, a.task_load, a.ready));
-      for (;;) {
-        const state = hub.store.tx(() => pollState(ctx, hostId, running, waiting));
-        const actionable = (ready && state.tasks.length > 0) || state.orphans.length > 0 || state.gone.length > 0 || state.alerts.length > 0;
-        const left = deadline - Date.now();
-        if (actionable || left <= 0) return { ...state, wait: new RpcDouble(max) };
-        await hostWaiters(hub).wait(hostId, { running: running ?? [], waiting }, left);
-      }
+      const state = hub.store.tx(() => pollState(ctx, hostId, running, waiting));
+      const actionable = (ready && state.tasks.length > 0) || state.orphans.length > 0 || state.gone.length > 0 || state.alerts.length > 0;
+      const left = deadline - Date.now();
+      if (actionable || left <= 0) return { ...state, wait: new RpcDouble(max) };
+      // Woken by a change concerning this host, answer at once even if it is not
+      // actionable for the lists sent: the builder's own view (a task that just
+      // began waiting, one that ended) may have moved on, so it polls again.
+      await hostWaiters(hub).wait(hostId, { running: running ?? [], waiting }, left);
+      return { ...hub.store.tx(() => pollState(ctx, hostId, running, waiting)), wait: new RpcDouble(max) };
     },
   ),
   api('host.openTask(task_id)', 'Start a task assigned to (or free for) this host; returns the task with its raw request, or None if it went elsewhere.', { access: 'host' }, (ctx, a) => {
