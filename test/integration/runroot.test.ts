@@ -158,6 +158,17 @@ describe('runroot after the seed set-up', () => {
     expect(await taskOutcome(r.task!)).toBe('echo exited with status 7');
   }, 60_000);
 
+  it('follows the task with --watch instead of printing the log', async () => {
+    const good = await hub.cli(['runroot', '--watch', '--use-shell', 'f30-build', ARCH, 'echo not printed'], { user: 'bob' });
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('Watching tasks (this may be safely interrupted)...');
+    expect(good.stdout).toMatch(/runroot \(\w+\): open \([^)]*\) -> closed/);
+    expect(good.stdout).not.toContain('not printed');
+    const bad = await hub.cli(['runroot', '--watch', '--use-shell', 'f30-build', ARCH, 'exit 3'], { user: 'bob' });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('FAILED: BuildrootError: exit exited with status 3');
+  }, 60_000);
+
   it('refuses a user without the runroot permission', async () => {
     const r = await hub.cli(['runroot', 'f30-build', ARCH, 'true'], { user: 'carol' });
     expect(r.code).toBe(1);
