@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { ADMIN_PASSWORD, BIN, python, startHub, stopHub, type TestHub } from '../helpers/hub.ts';
 import { freePort, startConsumer, type Consumer, type ReceivedMessage } from '../helpers/amqp.ts';
+import { adminSession, buildTiny, importBuilt } from '../helpers/repo-fixtures.ts';
 
 const HUB_CONF = '[hub]\nPlugins = protonmsg\n';
 
@@ -188,6 +189,29 @@ out([big, small, p.getBuild(big)['extra']['blob'] == 'x' * 500])
       expect('extra' in info('big')).toBe(false);
       expect(info('big').nvr).toBe('big-1-1');
       expect(info('small').extra).toEqual({ typeinfo: { rpm: null } });
+    } finally {
+      await bus.consumer.stop();
+      await stopHub(bus.hub);
+    }
+  }, 60000);
+});
+
+describe('import messages', () => {
+  it("sends import.rpm for each imported RPM with Koji's properties", async () => {
+    const bus = await busHub('[broker]\ntopic_prefix = koji\n', 'koji.import.*');
+    try {
+      const built = await buildTiny({ name: 'msgtiny' }, bus.hub.dir);
+      const s = await adminSession(bus.hub);
+      await importBuilt(bus.hub, s, built);
+      const files = [built.srpm, ...built.rpms];
+      const msgs = await bus.consumer.waitFor(files.length);
+      expect(msgs.every((m) => m.address === 'topic://koji.import.rpm')).toBe(true);
+      expect(msgs[0]!.properties).toEqual({ type: 'Import', importType: 'rpm', name: 'msgtiny', version: '1.0', release: '1' });
+      const body = JSON.parse(msgs[0]!.body) as Record<string, unknown>;
+      expect(Object.keys(body)).toEqual(['type', 'rpm', 'build', 'filepath', 'fileinfo']);
+      expect(body.type).toBe('rpm');
+      expect((body.build as Record<string, unknown>).nvr).toBe('msgtiny-1.0-1');
+      expect((body.rpm as Record<string, unknown>).arch).toBe('src');
     } finally {
       await bus.consumer.stop();
       await stopHub(bus.hub);
