@@ -28,6 +28,8 @@ export interface BwrapOptions {
 
 const BuildrootError = (msg: string) => new KojiError('BuildrootError', msg);
 
+const usable = new Map<string, boolean>();
+
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
 
 export class BwrapBackend implements BuildrootBackend {
@@ -38,11 +40,16 @@ export class BwrapBackend implements BuildrootBackend {
     this.bwrap = opts.bwrap ?? Bun.which('bwrap') ?? 'bwrap';
   }
 
-  /** Whether bubblewrap can make a sandbox on this machine (installed, user namespaces allowed). */
+  /** Whether bubblewrap can make a sandbox on this machine (installed, user namespaces allowed); checked once. */
   static available(bwrap = Bun.which('bwrap')): boolean {
     if (!bwrap) return false;
-    const r = Bun.spawnSync([bwrap, '--unshare-all', '--ro-bind', '/', '/', '--', 'true'], { stderr: 'ignore', stdout: 'ignore' });
-    return r.exitCode === 0;
+    let ok = usable.get(bwrap);
+    if (ok === undefined) {
+      const r = Bun.spawnSync([bwrap, '--unshare-all', '--ro-bind', '/', '/', '--', 'true'], { stderr: 'ignore', stdout: 'ignore' });
+      ok = r.exitCode === 0;
+      usable.set(bwrap, ok);
+    }
+    return ok;
   }
 
   async create(spec: BuildrootSpec, rootLog: string): Promise<Buildroot> {

@@ -7,7 +7,7 @@
  * build.log, an EXPIRED buildroot record, and the tree kept on this
  * builder for kojid.conf's failed_buildroot_lifetime.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BuildError } from '../../core/faults.ts';
 import { requireSpec, readRpmInfo } from '../../core/rpm-header.ts';
@@ -51,14 +51,9 @@ async function buildArch(task: TaskContext, params: unknown[], kwargs: Record<st
     mkdirSync(broot.hostPath(inside), { recursive: true });
     copyFileSync(local, broot.hostPath(`${inside}/${basename(local)}`));
     await broot.setState('BUILDING');
-    // as mock's --rebuild: unpack the SRPM, then build source and binary packages from its spec
-    let code = await broot.run(['rpm', '-iv', `${inside}/${basename(local)}`], buildLog);
-    if (code !== 0) throw BuildError(`error building package (arch ${arch}), ${exitText('rpm', code, 'build.log')}`);
-    const specDir = broot.hostPath('/builddir/build/SPECS');
-    const specs = existsSync(specDir) ? readdirSync(specDir).filter((f) => f.endsWith('.spec')) : [];
-    if (specs.length !== 1) throw BuildError(specs.length ? `Multiple spec files found: ${specs.join(', ')}` : 'No spec file found');
-    // dependencies were installed from the repo above (repo mode) or are the host's (host mode)
-    code = await broot.run(['rpmbuild', '-ba', '--nodeps', '--target', arch, `/builddir/build/SPECS/${specs[0]}`], buildLog);
+    // as mock's --rebuild, in one rpmbuild: unpack the SRPM, build source and binary packages.
+    // Dependencies were installed from the repo above (repo mode) or are the host's (host mode).
+    const code = await broot.run(['rpmbuild', '-ra', '--nodeps', '--target', arch, `${inside}/${basename(local)}`], buildLog);
     await broot.updateList();
     if (code !== 0) throw BuildError(`error building package (arch ${arch}), ${exitText('rpmbuild', code, 'build.log')}`);
 

@@ -1,7 +1,7 @@
 /**
  * @module
  * The rebuildSRPM task (kojid's RebuildSRPM): unpack an uploaded source
- * RPM in an `srpm-build` buildroot and build it again with `rpmbuild -bs`,
+ * RPM in an `srpm-build` buildroot and build it again (`rpmbuild -rs`),
  * so the SRPM that gets imported carries the build tag's macros (dist,
  * vendor, packager). Returns {srpm, logs, brootid, source}.
  */
@@ -50,14 +50,8 @@ async function rebuildSrpm(task: TaskContext, params: unknown[], kwargs: Record<
     const inside = `${tmp}/srpm/${basename(srpm)}`;
     copyFileSync(local, broot.hostPath(inside));
     await broot.setState('BUILDING');
-    const define = ['--define', `_topdir ${top}`];
-    let code = await broot.run(['rpm', ...define, '-iv', inside], buildLog);
-    if (code !== 0) throw BuildError(`error building srpm, ${exitText('rpm', code, 'build.log')}`);
-    const specDir = broot.hostPath(`${top}/SPECS`);
-    const specs = existsSync(specDir) ? readdirSync(specDir).filter((f) => f.endsWith('.spec')) : [];
-    if (!specs.length) throw BuildError('No spec file found');
-    if (specs.length > 1) throw BuildError(`Multiple spec files found: ${specs.join(', ')}`);
-    code = await broot.run(['rpmbuild', ...define, '-bs', '--nodeps', '--target', 'noarch', `${top}/SPECS/${specs[0]}`], buildLog);
+    // rpm -i and rpmbuild -bs of its spec, in one rpmbuild run
+    const code = await broot.run(['rpmbuild', '--define', `_topdir ${top}`, '-rs', '--nodeps', '--target', 'noarch', inside], buildLog);
     if (code !== 0) throw BuildError(`error building srpm, ${exitText('rpmbuild', code, 'build.log')}`);
     const name = await uploadBuiltSrpm(task, broot.hostPath(`${top}/SRPMS`), `${top}/SRPMS`);
     await buildLog.close();
