@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { ADMIN_PASSWORD, BIN, python, startHub, stopHub, type TestHub } from '../helpers/hub.ts';
-import { freePort, startConsumer, type Consumer, type ReceivedMessage } from '../helpers/amqp.ts';
+import { freePort, startConsumer, until, type Consumer, type ReceivedMessage } from '../helpers/amqp.ts';
 import { adminSession, buildTiny, importBuilt } from '../helpers/repo-fixtures.ts';
 
 const HUB_CONF = '[hub]\nPlugins = protonmsg\n';
@@ -267,6 +267,19 @@ out(1)`);
     await asAdmin(bus.hub, `p.packageListAdd('w1', 'skipme', 'admin'); p.packageListAdd('w1', 'keepme', 'admin'); out(1)`);
     expect(await w.proc.exited).toBe(0);
     expect((await w.stdout).trim()).toBe('koji.package.add type=PackageListChange tag=w1 package=keepme action=add user=admin');
+  }, 30000);
+
+  it('with --durable gets what was sent while it was away', async () => {
+    const first = await watch(['--json', '--durable', 'away', '--topic', 'koji.package.*', '--count', '1']);
+    await asAdmin(bus.hub, `p.packageListAdd('w1', 'd1', 'admin'); out(1)`);
+    expect(await first.proc.exited).toBe(0);
+    // nobody listens now; the broker keeps these for the durable subscription
+    await asAdmin(bus.hub, `p.packageListAdd('w1', 'd2', 'admin'); p.packageListAdd('w1', 'd3', 'admin'); out(1)`);
+    await until(() => bus.consumer.messages.some((m) => m.properties.package === 'd3'), 10000, 'd3 on the bus');
+    const again = await watch(['--json', '--durable', 'away', '--topic', 'koji.package.*', '--count', '2']);
+    expect(await again.proc.exited).toBe(0);
+    const got = (await again.stdout).trim().split('\n').map((l) => (JSON.parse(l) as { properties: { package: string } }).properties.package);
+    expect(got).toEqual(['d2', 'd3']);
   }, 30000);
 
   it('fails with a clear message when no broker listens', async () => {

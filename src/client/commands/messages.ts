@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import rhea from 'rhea';
-import type { ConnectionOptions, EventContext, Message, Source } from 'rhea';
+import type { ConnectionOptions, EventContext, Message, Receiver, Source } from 'rhea';
 import type { CliEnv } from '../env.ts';
 import { CliError } from '../env.ts';
 
@@ -20,6 +20,7 @@ interface WatchOptions {
   count?: string;
   cacert?: string;
   cert?: string;
+  durable?: string;
 }
 
 /** The bus next to the hub: same host as the server url, port 5672. */
@@ -113,12 +114,14 @@ export function registerMessageCommands(program: Command, env: CliEnv): void {
     .option('--count <n>', 'exit after this many messages')
     .option('--cacert <file>', 'CA certificate to verify an amqps:// broker')
     .option('--cert <file>', 'client certificate and key (one PEM file) for an amqps:// broker')
+    .option('--durable <name>', 'a durable subscription: messages sent while you are away wait for the next run with this name')
     .action(async (o: WatchOptions) => {
       const url = o.amqp ?? process.env.KOJIBOX_AMQP ?? defaultAmqpUrl(env.profile.server);
       const limit = o.count === undefined ? Infinity : Number(o.count);
       if (!(limit > 0) || !Number.isInteger(limit === Infinity ? 1 : limit)) throw new CliError('--count must be a positive integer', 2);
       const options = connectionOptions(url, o);
-      const container = rhea.create_container();
+      // A durable subscription is named by the container id and the link name.
+      const container = rhea.create_container(o.durable ? { id: `kojibox-watch-${o.durable}` } : {});
       await new Promise<void>((resolve, reject) => {
         let seen = 0;
         let done = false;
@@ -131,6 +134,8 @@ export function registerMessageCommands(program: Command, env: CliEnv): void {
           conn.removeAllListeners();
           conn.on('error', () => {});
           conn.on('disconnected', () => {});
+          // detaching (not closing) the link keeps a durable subscription
+          if (o.durable) receiver?.detach();
           conn.close();
           if (err) reject(err);
           else resolve();
@@ -140,8 +145,13 @@ export function registerMessageCommands(program: Command, env: CliEnv): void {
         process.on('SIGTERM', onSignal);
         const source: Source = { address: o.topic };
         if (o.selector) source.filter = rhea.filter.selector(o.selector);
+        if (o.durable) Object.assign(source, { durable: 2, expiry_policy: 'never' });
+        let receiver: Receiver | null = null;
         conn.on('connection_open', () => {
-          conn.open_receiver({ source, autoaccept: true, credit_window: 100 });
+          // With --count, ask for exactly that many so none is taken (and
+          // accepted) that this run will not print.
+          receiver = conn.open_receiver({ name: o.durable, source, autoaccept: true, credit_window: limit === Infinity ? 100 : 0 });
+          if (limit !== Infinity) receiver.add_credit(limit);
         });
         conn.on('receiver_open', () => {
           // on stderr, so scripts reading --json lines can still tell when it listens
