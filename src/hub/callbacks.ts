@@ -32,6 +32,11 @@ export class CallbackBus {
     this.handlers.set(name, list);
   }
 
+  /** Whether anything listens, so callers can skip building costly callback arguments. */
+  has(name: CallbackName): boolean {
+    return (this.handlers.get(name)?.length ?? 0) > 0;
+  }
+
   /**
    * Run every handler of a callback. A handler's failure aborts the call as
    * a CallbackError (koji fault 1017) naming the plugin, and so rolls back.

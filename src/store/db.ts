@@ -10,6 +10,8 @@ import { Database, type SQLQueryBindings, type Statement } from 'bun:sqlite';
 import { MIGRATIONS } from './migrations/index.ts';
 
 export type Row = Record<string, unknown>;
+
+const MAX_CACHED_STATEMENTS = 512;
 export type Params = SQLQueryBindings[] | Record<string, SQLQueryBindings>;
 
 export interface Migration {
@@ -50,12 +52,24 @@ export class Store {
     return applied;
   }
 
+  /**
+   * A cached prepared statement. The cache is bounded: SQL whose text varies
+   * (IN lists of different lengths) would otherwise grow it forever; the
+   * least recently used statement is finalized first.
+   */
   private statement(sql: string): Statement {
     let st = this.statements.get(sql);
-    if (!st) {
+    if (st) {
+      this.statements.delete(sql);
+    } else {
       st = this.db.prepare(sql);
-      this.statements.set(sql, st);
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) {
+        const [oldest, old] = this.statements.entries().next().value as [string, Statement];
+        this.statements.delete(oldest);
+        old.finalize();
+      }
     }
+    this.statements.set(sql, st);
     return st;
   }
 

@@ -22,9 +22,7 @@ export const FINISHED_STATES = [CLOSED, CANCELED, FAILED];
 
 /** Whether anything listens for a callback; saves building task info nobody reads. */
 export function callbackWanted(hub: Hub, name: CallbackName): boolean {
-  const bus = hub.callbacks as typeof hub.callbacks & { has?: (n: CallbackName) => boolean };
-  if (typeof bus.has === 'function') return bus.has(name);
-  return hub.plugins.some((p) => p.callbacks?.[name]);
+  return hub.callbacks.has(name);
 }
 
 /** Task info as callbacks get it: getTaskInfo's fields with the decoded request, and the result once CLOSED. */
