@@ -153,19 +153,29 @@ export function startSender(opts: SenderOptions): OutboxSender {
   let lastFailureLog = 0;
   const counts = { sent: 0, rejected: 0, expired: 0, dropped: 0 };
 
+  /**
+   * Runs fn from a timer or a rhea event: a database error must neither
+   * crash the hub nor break rhea's dispatch, so it is logged and retried.
+   * Rows stay in the outbox until deleted, so nothing is lost by a failure.
+   */
+  const guarded = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
+    try {
+      fn(...args);
+    } catch (err) {
+      log.error(`sender failed: ${errorText(err)}`);
+      scheduleRetry();
+    }
+  };
+
   const schedulePump = (): void => {
     if (pumpQueued || stopped) return;
     pumpQueued = true;
-    setImmediate(() => {
-      pumpQueued = false;
-      try {
+    setImmediate(
+      guarded(() => {
+        pumpQueued = false;
         pump();
-      } catch (err) {
-        // A database error must not kill the sender; try again later.
-        log.error(`sender failed: ${errorText(err)}`);
-        scheduleRetry();
-      }
-    });
+      }),
+    );
   };
 
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -187,7 +197,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
    */
   const noteAccepted = (): void => {
     if (acceptedIds.length >= FLUSH_ROWS || (inflight.size === 0 && drained)) return flushAccepted();
-    flushTimer ??= setTimeout(flushAccepted, FLUSH_MS);
+    flushTimer ??= setTimeout(guarded(flushAccepted), FLUSH_MS);
   };
 
   const expireOld = (): void => {
@@ -288,12 +298,12 @@ export function startSender(opts: SenderOptions): OutboxSender {
 
   const attachEvents = (l: Live, onOpen: () => void, onFail: (why: string) => void): void => {
     const c = l.conn;
-    const gone = (why: string) => {
+    const gone = guarded((why: string) => {
       if (live !== l) return onFail(why);
       log.warn(`connection to ${shown(l.url)} lost: ${why}`);
       dropConnection();
       scheduleRetry();
-    };
+    });
     c.on('connection_open', () => {
       l.open = true;
       onOpen();
@@ -304,7 +314,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
     c.on('error', (err: unknown) => gone(errorText(err)));
     c.on('sender_error', (ctx: EventContext) => gone(`link to ${ctx.sender?.target?.address} refused: ${errorText(ctx.sender?.error)}`));
     c.on('sendable', () => schedulePump());
-    c.on('accepted', (ctx: EventContext) => {
+    c.on('accepted', guarded((ctx: EventContext) => {
       if (live !== l || !ctx.delivery) return;
       const row = inflight.get(ctx.delivery);
       if (!row) return;
@@ -316,8 +326,8 @@ export function startSender(opts: SenderOptions): OutboxSender {
       // Refill in batches (half a window at a time) so each database round
       // trip moves many rows; with nothing more to read, only tidy up at the end.
       if (inflight.size === 0 || (!drained && inflight.size <= cfg.batchSize / 2)) schedulePump();
-    });
-    c.on('rejected', (ctx: EventContext) => {
+    }));
+    c.on('rejected', guarded((ctx: EventContext) => {
       if (live !== l || !ctx.delivery) return;
       const row = inflight.get(ctx.delivery);
       if (!row) return;
@@ -329,15 +339,15 @@ export function startSender(opts: SenderOptions): OutboxSender {
       log.error(`message was rejected by ${shown(l.url)}: ${reason}; moved aside (message-id ${row.message_id}, address ${row.address}, properties ${row.props})`);
       armSendTimer();
       schedulePump();
-    });
-    const retryLater = (ctx: EventContext, how: string) => {
+    }));
+    const retryLater = guarded((ctx: EventContext, how: string) => {
       if (live !== l || !ctx.delivery || !inflight.has(ctx.delivery)) return;
       const row = inflight.get(ctx.delivery)!;
       // The broker did not take it; start again from the oldest unsent row after a pause.
       log.warn(`message ${row.message_id} was ${how} by ${shown(l.url)}; will retry`);
       dropConnection();
       scheduleRetry();
-    };
+    });
     c.on('released', (ctx: EventContext) => retryLater(ctx, 'released'));
     c.on('modified', (ctx: EventContext) => retryLater(ctx, 'modified'));
   };
