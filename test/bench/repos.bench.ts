@@ -17,7 +17,7 @@
  * REPO_BENCH_RUNS sets the samples per measurement (default 5);
  * REPO_BENCH_CACHE where the RPMs are kept between runs.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, report } from './lib.ts';

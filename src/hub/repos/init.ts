@@ -56,7 +56,8 @@ export function repoContent(ctx: CallContext, tagId: number, event: number, late
   const seen = new Set<number>();
   const rpms: RepoRpm[] = [];
   for (const r of rpmRows) {
-    // a build tagged in a parent and the tag itself shows up twice without latest
+    // a build tagged in a parent and the tag itself shows up twice without latest;
+    // metadata-only rpms have no file for createrepo_c to read
     if (seen.has(r.id as number) || r.metadata_only) continue;
     seen.add(r.id as number);
     const b = byId.get(r.build_id as number) as { package_name: string; version: string; release: string; volume_name: string };

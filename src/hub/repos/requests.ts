@@ -21,16 +21,12 @@ import { taskShape } from '../tasks/shape.ts';
 import { convertRepoOpts, type RepoOpts } from './opts.ts';
 import { shapeRow } from './shape.ts';
 
-/** Koji's convert_value(v, int, none_allowed): ints or int-like text. */
+/** Koji's convert_value(v, int, none_allowed): ints, int-like text, or None. */
 export function optInt(v: unknown, name: string): number | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number' && !Number.isInteger(v)) return Math.trunc(v);
-  try {
-    return asInt(v, name);
-  } catch {
-    throw ParameterError(`Invalid type for value '${String(v)}': ${typeof v}, expected type <class 'int'>`);
-  }
+  return asInt(v, name);
 }
 
 export function tagIdStrict(ctx: CallContext, tag: unknown): number {

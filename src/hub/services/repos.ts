@@ -23,6 +23,8 @@ import { REPO_READY_TOPIC, REPO_REQUEST_TOPIC } from '../repos/requests.ts';
 const TICK_MS = 1000;
 /** A wake-up after changes waits this long so the changes of a burst are handled together. */
 const SETTLE_MS = 50;
+/** Automatic requests look at every automatic tag, so at most this often. */
+const AUTO_MIN_INTERVAL_MS = 1000;
 
 /** Callbacks after which a tag's repo content may have changed. */
 const CHANGE_CALLBACKS: CallbackName[] = [
@@ -35,6 +37,7 @@ export const repoService: Service = {
     const retention = loadRetention(hub.configRoot);
     let lastSeenEvent = -1;
     let lastSweep = 0;
+    let lastAuto = 0;
     let timer: ReturnType<typeof setTimeout> | null = null;
     let running = false;
     let stopped = false;
@@ -55,11 +58,14 @@ export const repoService: Service = {
         // waiting requests first: someone may be watching them
         inTx('repo.checkQueue', checkRepoQueue);
         const ev = maxEventId(hub.store);
-        if (ev !== lastSeenEvent) {
-          lastSeenEvent = ev;
-          if (inTx('repo.autoRequests', autoRequests)) inTx('repo.checkQueue', checkRepoQueue);
-        }
         const t = Date.now();
+        if (ev !== lastSeenEvent) {
+          if (t - lastAuto >= AUTO_MIN_INTERVAL_MS) {
+            lastSeenEvent = ev;
+            lastAuto = t;
+            if (inTx('repo.autoRequests', autoRequests)) inTx('repo.checkQueue', checkRepoQueue);
+          } else kick(AUTO_MIN_INTERVAL_MS - (t - lastAuto));
+        }
         if (t - lastSweep >= retention.sleeptime * 1000) {
           lastSweep = t;
           inTx('repo.updateEndEvents', updateEndEvents);
