@@ -7,9 +7,10 @@
 import type { Hub } from '../hub.ts';
 import { brokerService } from './broker.ts';
 import { schedulerService } from './scheduler.ts';
+import { repoService } from './repos.ts';
 
 export type Stop = () => void | Promise<void>;
 export type Service = { name: string; start(hub: Hub): Stop | Promise<Stop> };
 
 // The broker comes first: plugins started after services may send to it.
-export const coreServices: Service[] = [brokerService, schedulerService];
+export const coreServices: Service[] = [brokerService, schedulerService, repoService];
