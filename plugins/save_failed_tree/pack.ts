@@ -84,6 +84,7 @@ type Listener = (...args: any[]) => void;
 
 /** What waiting for 'drain' needs of a Node or streamx writable. */
 interface Drainable {
+  readonly destroyed: boolean;
   write(data: Uint8Array): boolean;
   on(event: 'drain' | 'error' | 'close', fn: Listener): unknown;
   off(event: 'drain' | 'error' | 'close', fn: Listener): unknown;
@@ -108,6 +109,8 @@ function drained(stream: Drainable, signal: AbortSignal): Promise<void> {
     const onClose = () => done(new Error('stream closed'));
     const onAbort = () => done(signal.reason);
     if (signal.aborted) return done(signal.reason);
+    // a destroyed stream has already said 'close' and will say nothing more
+    if (stream.destroyed) return done(new Error('stream destroyed'));
     stream.on('drain', onDrain);
     stream.on('error', onError);
     stream.on('close', onClose);
@@ -117,6 +120,7 @@ function drained(stream: Drainable, signal: AbortSignal): Promise<void> {
 
 async function write(stream: Drainable, data: Uint8Array, signal: AbortSignal): Promise<void> {
   signal.throwIfAborted();
+  if (stream.destroyed) throw new Error('stream destroyed');
   if (!stream.write(data)) await drained(stream, signal);
 }
 
@@ -137,6 +141,10 @@ export function packTree(opts: PackOptions): PackedTree {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const stop = new AbortController();
   const walker = new Walker(opts, tarStream, stop.signal);
+  // Failures reach the caller through `done` and the output stream; the
+  // inner streams' own 'error' events must not also crash the process.
+  tarStream.on('error', () => {});
+  gzip.on('error', () => {});
   // Whatever the walk is waiting for (a read, tar-stream, gzip), destroying the streams ends it.
   stop.signal.addEventListener('abort', () => {
     const reason = stop.signal.reason as Error;
@@ -147,6 +155,10 @@ export function packTree(opts: PackOptions): PackedTree {
   const done = (async () => {
     const feeding = feed(tarStream, gzip, stop.signal);
     const piping = pipeTo(gzip, out, stop.signal);
+    // Either may fail while the walk is still running (the consumer destroyed
+    // the stream, say): stop the walk, which then reports the failure below.
+    feeding.catch((err) => stop.abort(err));
+    piping.catch((err) => stop.abort(err));
     try {
       await walker.run();
       tarStream.finalize();
@@ -292,6 +304,8 @@ class Walker {
       const written = new Promise<void>((resolve, reject) => {
         sink = this.tar.entry({ name, type: 'file', ...meta(now), size }, (err) => (err ? reject(err) : resolve()));
       });
+      // its failure arrives through the entry callback above
+      sink.on('error', () => {});
       let pos = 0;
       while (pos < size) {
         const want = Math.min(this.chunkSize, size - pos);

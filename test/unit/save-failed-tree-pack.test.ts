@@ -191,6 +191,15 @@ describe('packTree', () => {
     await expect(packed.done).rejects.toThrow('upload failed');
     await expect(it.next()).rejects.toThrow('upload failed');
   });
+
+  it('stops when the consumer destroys the stream', async () => {
+    const packed = packTree({ root, subtree: '/', top: 'broot-7', chunkSize: 1024 });
+    packed.stream.on('error', () => {});
+    const it = packed.stream[Symbol.asyncIterator]();
+    await it.next();
+    packed.stream.destroy(new Error('gone away'));
+    await expect(packed.done).rejects.toThrow();
+  });
 });
 
 describe('isExcluded', () => {
