@@ -243,7 +243,14 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     const rejectWith = (condition: string, description: string): void => {
       counters.rejected++;
       log(`mq: rejected a message: ${description}`);
+      // rhea 3.0.5 batches dispositions into ranges without comparing the
+      // outcome of a range's first delivery, so an accept followed by a reject
+      // in one tick would reach the sender as two accepts (a lost message).
+      // Flushing before and after makes a rejection a range of its own.
+      const incoming = (context.session as unknown as { incoming?: { process(s: unknown): void } }).incoming;
+      incoming?.process(context.session);
       delivery.reject(linkError(condition, description));
+      incoming?.process(context.session);
     };
     // rhea hands over undecoded bytes for any message format other than 0.
     if ((context as EventContext & { format?: number }).format) {
