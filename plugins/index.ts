@@ -13,7 +13,10 @@ import { runrootCli } from './runroot/cli.ts';
 import { saveFailedTreeHub } from './save_failed_tree/hub.ts';
 import { saveFailedTreeBuilder } from './save_failed_tree/builder.ts';
 import { saveFailedTreeCli } from './save_failed_tree/cli.ts';
+import { kiwiHub } from './kiwi/hub.ts';
+import { kiwiBuilder } from './kiwi/builder.ts';
+import { kiwiCli } from './kiwi/cli.ts';
 
-export const hubPlugins: HubPlugin[] = [protonmsgHub, sidetagHub, runrootHub, saveFailedTreeHub];
-export const builderPlugins: BuilderPlugin[] = [runrootBuilder, saveFailedTreeBuilder];
-export const cliPlugins: CliPlugin[] = [sidetagCli, runrootCli, saveFailedTreeCli];
+export const hubPlugins: HubPlugin[] = [protonmsgHub, sidetagHub, runrootHub, saveFailedTreeHub, kiwiHub];
+export const builderPlugins: BuilderPlugin[] = [runrootBuilder, saveFailedTreeBuilder, kiwiBuilder];
+export const cliPlugins: CliPlugin[] = [sidetagCli, runrootCli, saveFailedTreeCli, kiwiCli];

@@ -73,6 +73,17 @@ const SIGNATURES: Record<string, TaskSignature[]> = {
   winbuild: [sig(['name', 'source_url', 'target', 'opts'])],
 };
 
+/**
+ * Add the signature of a plugin's task method (Koji's plugins add theirs to
+ * LEGACY_SIGNATURES), so policies and task labels can read its arguments
+ * by name. `defaults` are those of the last arguments, in order.
+ */
+export function registerTaskSignature(method: string, args: string[], defaults?: unknown[]): void {
+  const s = sig(args, defaults);
+  const list = (SIGNATURES[method] ??= []);
+  if (!list.some((x) => JSON.stringify(x) === JSON.stringify(s))) list.push(s);
+}
+
 /** The method has no known signature (a plugin's task the client does not know). */
 export class UnknownTaskMethod extends Error {}
 

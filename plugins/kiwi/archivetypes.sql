@@ -1,0 +1,41 @@
+-- Archive types image builds produce (names, descriptions and extensions as
+-- Koji's schema has them). INSERT OR IGNORE: another part of kojibox may
+-- have added some of them already; names are unique.
+INSERT OR IGNORE INTO archivetypes (name, description, extensions, compression_type) VALUES ('tar', 'Tar file', 'tar tar.gz tar.bz2 tar.xz tgz', 'tar');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions, compression_type) VALUES ('zip', 'Zip file', 'zip', 'zip');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('xml', 'XML file', 'xml');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('xmlcompressed', 'Compressed XML file', 'xml.gz xml.bz2 xml.xz');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('iso', 'CD/DVD Image', 'iso');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('raw', 'Raw disk image', 'raw');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('qcow', 'QCOW image', 'qcow');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('qcow2', 'QCOW2 image', 'qcow2');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('vmdk', 'vSphere image', 'vmdk');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('ova', 'Open Virtualization Archive', 'ova');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('ks', 'Kickstart', 'ks');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('cfg', 'Configuration file', 'cfg');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('vdi', 'VirtualBox Virtual Disk Image', 'vdi');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('txt', 'Text file', 'txt');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('vhd', 'Hyper-V image', 'vhd');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('vhdx', 'Hyper-V Virtual Hard Disk v2 image', 'vhdx');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('box', 'Vagrant Box Image', 'box');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('raw-xz', 'xz compressed raw disk image', 'raw.xz');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('json', 'JSON data', 'json');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('yaml', 'YAML Ain''t Markup Language', 'yaml yml');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('liveimg-squashfs', 'liveimg compatible squashfs image', 'liveimg.squashfs');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('raw-gz', 'GZIP compressed raw disk image', 'raw.gz');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('qcow2-compressed', 'Compressed QCOW2 image', 'qcow2.gz qcow2.xz');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('iso-compressed', 'Compressed iso image', 'iso.gz iso.xz');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('vhd-compressed', 'Compressed VHD image', 'vhd.gz vhd.xz');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('vhdx-compressed', 'Compressed VHDx image', 'vhdx.gz vhdx.xz');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('vmdk-compressed', 'Compressed VMDK image', 'vmdk.gz vmdk.xz');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('kernel-image', 'Kernel BZ2 Image', 'vmlinuz vmlinuz.gz vmlinuz.xz');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('initramfs', 'Compressed Initramfs Image', 'img');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('checksum', 'Checksum file', 'sha256');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('changes', 'Kiwi changes file', 'changes.xz changes');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('packages', 'Kiwi packages listing', 'packages');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('verified', 'Kiwi verified package list', 'verified');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('erofs', 'erofs image', 'erofs');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('erofs-compressed', 'Compressed erofs image', 'erofs.gz erofs.xz');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('squashfs', 'SquashFS image', 'squashfs');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('squashfs-compressed', 'Compressed SquashFS image', 'squashfs.gz squashfs.xz');
+INSERT OR IGNORE INTO archivetypes (name, description, extensions) VALUES ('wsl', 'Compressed tarball for Windows Subsystem for Linux', 'wsl');
