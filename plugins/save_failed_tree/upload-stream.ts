@@ -43,7 +43,7 @@ export async function uploadStream(
   const volume = opts.volume && opts.volume !== 'DEFAULT' ? opts.volume : undefined;
   const whole = createVerifier('adler32');
   let offset = 0;
-  let block = new Uint8Array(blocksize);
+  const block = new Uint8Array(blocksize);
   let filled = 0;
   let retried = false;
 
@@ -75,10 +75,9 @@ export async function uploadStream(
       filled += n;
       pos += n;
       if (filled === blocksize) {
+        // the request is answered before send returns, so the block is free again
         await send(block);
         sentAny = true;
-        // uploadChunk is done with it, but fetch may still hold the body: use a new block
-        block = new Uint8Array(blocksize);
         filled = 0;
       }
     }
