@@ -3,7 +3,8 @@
  * The hub part (`Plugins = save_failed_tree`): the `saveFailedTree` API
  * call with koji's checks and messages, which makes a task for the host
  * that holds the buildroot, and the garbage collector for the tarballs,
- * which runs in the background while the hub is up.
+ * which runs in the background while the hub is up. At start-up it also
+ * makes hub.conf's [volumes] usable for the tarballs (see volumes.ts).
  */
 import { ActionNotAllowed, GenericError, ParameterError, PreBuildError } from '../../src/core/faults.ts';
 import { TASK_STATES } from '../../src/core/states.ts';
