@@ -13,7 +13,6 @@
 import { basename } from 'node:path';
 import type { BuilderPlugin } from '../../src/plugin.ts';
 import type { TaskContext, TaskHandler } from '../../src/builder/handler.ts';
-import { resolveConfigRoot } from '../../src/config/root.ts';
 import { canonArch, hostArch } from '../../src/core/arch.ts';
 import { KojiError } from '../../src/core/faults.ts';
 import { REPO_STATES } from '../../src/core/states.ts';
@@ -45,12 +44,6 @@ interface BuildConfig {
   name: string;
   arches: string | null;
   extra?: Record<string, unknown>;
-}
-
-/** The config root the builder was started with (the runner may not pass it on yet). */
-function configRootOf(task: TaskContext): string {
-  const root = (task as TaskContext & { configRoot?: string }).configRoot;
-  return root ?? resolveConfigRoot();
 }
 
 /**
@@ -96,7 +89,7 @@ async function chooseRepo(task: TaskContext, p: RunrootParams, tag: BuildConfig)
 }
 
 async function runRunroot(task: TaskContext, p: RunrootParams): Promise<string> {
-  const cfg = loadRunrootConfig(configRootOf(task));
+  const cfg = loadRunrootConfig(task.configRoot);
   const s = task.session;
   if (p.weight !== null) await s.call('host.setTaskWeight', task.id, Math.max(p.weight, MIN_WEIGHT));
 

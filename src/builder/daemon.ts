@@ -13,6 +13,7 @@ import { parseMethodCall } from '../core/xmlrpc.ts';
 import { decodeArgs } from '../core/task-params.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import type { KojidConfig } from '../config/kojid.ts';
+import { resolveConfigRoot } from '../config/root.ts';
 import { kw } from '../client/session.ts';
 import { HostSession } from './session.ts';
 import { TaskRunner } from './task.ts';
@@ -20,6 +21,8 @@ import type { HostInfo, TaskHandler, TaskInfo } from './handler.ts';
 
 export interface BuilderOptions {
   config: KojidConfig;
+  /** The config root (plugins read kojid/plugins/<name>.conf under it); default: resolveConfigRoot(). */
+  configRoot?: string;
   /** Task handlers (core handlers plus enabled plugins). */
   handlers: TaskHandler[];
   log?: Logger;
@@ -46,6 +49,7 @@ const HOST_REFRESH_MS = 15000;
 export class BuilderDaemon {
   readonly session: HostSession;
   private readonly config: KojidConfig;
+  private readonly configRoot: string;
   private readonly log: Logger;
   private readonly handlers = new Map<string, TaskHandler>();
   private readonly running = new Map<number, TaskRunner>();
@@ -56,6 +60,7 @@ export class BuilderDaemon {
 
   constructor(opts: BuilderOptions) {
     this.config = opts.config;
+    this.configRoot = opts.configRoot ?? resolveConfigRoot();
     this.log = opts.log ?? createLogger('builder');
     for (const h of opts.handlers) for (const m of h.methods) this.handlers.set(m, h);
     this.session = new HostSession(opts.config.server, { maxRetries: opts.config.max_retries, retryIntervalMs: 1000 });
@@ -181,7 +186,7 @@ export class BuilderDaemon {
     const { args, kwargs } = decodeArgs(parseMethodCall(opened.request).params);
     const weight = typeof handler.weight === 'function' ? handler.weight(args, kwargs) : (handler.weight ?? 1.0);
     const info: TaskInfo = { ...opened, weight: Number(opened.weight) };
-    const runner = new TaskRunner({ session: this.session, config: this.config, host: this.host!, log: this.log }, info, handler, args, kwargs, weight);
+    const runner = new TaskRunner({ session: this.session, config: this.config, configRoot: this.configRoot, host: this.host!, log: this.log }, info, handler, args, kwargs, weight);
     this.running.set(id, runner);
     this.log.info(`task ${id} (${method}) started`);
     if (weight !== info.weight) {

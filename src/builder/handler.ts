@@ -81,6 +81,8 @@ export interface TaskContext {
   /** Aborted when the task is cancelled or taken away, or the builder stops. */
   readonly signal: AbortSignal;
   readonly config: KojidConfig;
+  /** The config root the builder was started with (for plugins' kojid/plugins/<name>.conf). */
+  readonly configRoot: string;
   readonly host: HostInfo;
   /** Upload a local file into the task's output (relPath: a subdirectory of it). */
   uploadFile(localPath: string, opts?: { name?: string; relPath?: string; volume?: string }): Promise<void>;

@@ -23,6 +23,8 @@ import {
 export interface RunnerDeps {
   session: HostSession;
   config: KojidConfig;
+  /** The config root the builder was started with. */
+  configRoot: string;
   host: HostInfo;
   log: Logger;
 }
@@ -137,7 +139,7 @@ export class TaskRunner {
 
   private context(): TaskContext {
     const runner = this;
-    const { session, config, host } = this.deps;
+    const { session, config, configRoot, host } = this.deps;
     const signal = this.abortCtl.signal;
     return {
       id: this.id,
@@ -149,6 +151,7 @@ export class TaskRunner {
       logger: this.log,
       signal,
       config,
+      configRoot,
       host,
       uploadFile: async (localPath, opts = {}) => {
         const dir = opts.relPath ? `${taskRelPath(this.id)}/${opts.relPath.replace(/^\/+|\/+$/g, '')}` : taskRelPath(this.id);

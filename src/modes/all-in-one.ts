@@ -39,7 +39,7 @@ export async function startAllInOneBuilder(running: RunningHub, opts: { hostName
     workdir: file.workdir === KOJID_DEFAULTS.workdir ? join(hub.dataDir, 'builder', 'work') : file.workdir,
     mockdir: file.mockdir ?? join(hub.dataDir, 'builder', 'roots'),
   };
-  const daemon = new BuilderDaemon({ config, handlers: handlersFor(config.plugin), log: createLogger('builder') });
+  const daemon = new BuilderDaemon({ config, configRoot: opts.configRoot, handlers: handlersFor(config.plugin), log: createLogger('builder') });
   await daemon.start();
   return () => daemon.stop();
 }

@@ -48,7 +48,7 @@ export function registerBuilder(program: Command): void {
       };
       if (!Number.isInteger(config.maxjobs) || config.maxjobs < 1) throw new Error(`maxjobs must be a positive integer, not ${opts.maxjobs}`);
       const log = createLogger('builder');
-      const daemon = new BuilderDaemon({ config, handlers: handlersFor(config.plugin), log });
+      const daemon = new BuilderDaemon({ config, configRoot: root, handlers: handlersFor(config.plugin), log });
       let stopping = false;
       const shutdown = async (signal: string) => {
         if (stopping) return;
