@@ -11,7 +11,7 @@ import { registerServe } from './modes/serve.ts';
 import { registerBuilder } from './modes/builder.ts';
 import { isDaemon } from './modes/daemon.ts';
 import { registerClientCommands } from './client/commands/index.ts';
-import { cliPlugins } from '../plugins/index.ts';
+import { cliPlugins } from '../plugins/cli.ts';
 
 export function buildProgram(): { program: Command; env: CliEnv } {
   const program = new Command('kojibox');

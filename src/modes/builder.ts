@@ -8,8 +8,6 @@ import type { Command } from 'commander';
 import { resolveConfigRoot } from '../config/root.ts';
 import { loadKojidConfig, type KojidConfig } from '../config/kojid.ts';
 import { createLogger } from '../core/log.ts';
-import { BuilderDaemon } from '../builder/daemon.ts';
-import { handlersFor } from '../builder/plugins.ts';
 import { markDaemon } from './daemon.ts';
 
 interface BuilderOptions {
@@ -48,6 +46,9 @@ export function registerBuilder(program: Command): void {
       };
       if (!Number.isInteger(config.maxjobs) || config.maxjobs < 1) throw new Error(`maxjobs must be a positive integer, not ${opts.maxjobs}`);
       const log = createLogger('builder');
+      // loaded on demand, so client commands do not pay for the builder's modules
+      const { BuilderDaemon } = await import('../builder/daemon.ts');
+      const { handlersFor } = await import('../builder/plugins.ts');
       const daemon = new BuilderDaemon({ config, configRoot: root, handlers: handlersFor(config.plugin), log });
       let stopping = false;
       const shutdown = async (signal: string) => {

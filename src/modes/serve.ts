@@ -4,8 +4,6 @@
  */
 import type { Command } from 'commander';
 import { resolveConfigRoot } from '../config/root.ts';
-import { startHub } from '../hub/server.ts';
-import { startAllInOneBuilder } from './all-in-one.ts';
 import { markDaemon } from './daemon.ts';
 
 interface ServeOptions {
@@ -29,6 +27,9 @@ export function registerServe(program: Command): void {
     .option('--host-name <name>', 'name of the all-in-one build host (default: this machine\'s hostname)')
     .action(async (opts: ServeOptions) => {
       markDaemon();
+      // loaded on demand, so client commands do not pay for the hub's modules
+      const { startHub } = await import('../hub/server.ts');
+      const { startAllInOneBuilder } = await import('./all-in-one.ts');
       const configRoot = resolveConfigRoot(opts.configRoot ?? program.opts().configRoot);
       const running = await startHub({ listen: opts.listen, dataDir: opts.dataDir, configRoot, amqpListen: opts.amqpListen });
       const stops: Array<() => Promise<void>> = [];
