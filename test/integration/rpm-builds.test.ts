@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { BIN, ADMIN_PASSWORD, startHub, stopHub, python, type TestHub } from '../helpers/hub.ts';
+import { addBuilderHost, startBuilder } from '../helpers/builder.ts';
 
 const FIXTURES = resolve(import.meta.dir, '../fixtures');
 const ARCH = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
@@ -307,3 +308,23 @@ out({'state': b['state'], 'tagged': len(hub.listTagged('f40', kw(package='escape
   }, 180_000);
 });
 
+
+describe('a builder without the topdir', () => {
+  it('fetches the SRPM and the repo over the hub\'s files URL', async () => {
+    // only this builder takes build tasks: it must read everything over HTTP
+    await addBuilderHost(hub, 'remote1', ['default']);
+    const remote = await startBuilder(hub, 'remote1', { conf: 'allowed_scms =\n' });
+    try {
+      await ok(['disable-host', 'aio-builder']);
+      const r = await ok(['build', 'f40-candidate', srpmOf('hello'), '--scratch', '--wait', '--noprogress']);
+      const taskId = Number(/Created task: (\d+)/.exec(r.stdout)![1]);
+      const hosts = (await call(`
+out(sorted(set(hub.getHost(c['host_id'])['name'] for c in hub.getTaskChildren(${taskId}))))
+`)) as string[];
+      expect(hosts).toEqual(['remote1']);
+    } finally {
+      await ok(['enable-host', 'aio-builder']);
+      await remote.stop();
+    }
+  }, 180_000);
+});
