@@ -87,7 +87,7 @@ export class BwrapBackend implements BuildrootBackend {
       markInUse(spec.id, false);
       throw err;
     }
-    return new BwrapBuildroot(this.bwrap, dir, spec, state.mode, this.opts);
+    return new BwrapBuildroot(this.bwrap, dir, spec, state.mode);
   }
 
   /** Null when the group can be installed from the repo, else the reason it cannot. */
@@ -109,7 +109,7 @@ export class BwrapBackend implements BuildrootBackend {
       id, arch: state.arch, tagName: state.tagName, repoId: state.repoId, repoUrl: null,
       groupPackages: [], network: false, macros: {}, env: {},
     };
-    return new BwrapBuildroot(this.bwrap, dir, spec, state.mode, this.opts);
+    return new BwrapBuildroot(this.bwrap, dir, spec, state.mode);
   }
 }
 
@@ -125,7 +125,6 @@ class BwrapBuildroot implements Buildroot {
     readonly dir: string,
     readonly spec: BuildrootSpec,
     readonly mode: PopulateMode,
-    private readonly opts: BwrapOptions,
   ) {
     this.rootDir = join(dir, 'root');
   }

@@ -11,7 +11,7 @@
  * image builds): `TaskBuildroot.create(task, {tag, arch, repoId, ...})`,
  * then `install()` / `run()`, then `done()` or `failed()`.
  */
-import { BR_STATES } from '../../core/states.ts';
+import { REPO_STATES } from '../../core/states.ts';
 import { KojiError } from '../../core/faults.ts';
 import { canonArch, hostArch } from '../../core/arch.ts';
 import { kw } from '../../client/session.ts';
@@ -147,7 +147,7 @@ export class TaskBuildroot {
     const cfg = await s.call<Dict | null>('getBuildConfig', opts.tag, kw({ event }));
     if (!cfg) throw BuildrootError(`Could not get config info for tag: ${opts.tag}`);
     if (cfg.id !== repo.tag_id) throw BuildrootError(`tag/repo mismatch: ${String(cfg.name)} vs ${String(repo.tag_name)}`);
-    const repoState = BR_REPO_STATES[repo.state as number] ?? String(repo.state);
+    const repoState = REPO_STATES.nameOf(repo.state as number) ?? String(repo.state);
     if (repoState !== 'READY' && repoState !== 'EXPIRED') throw BuildrootError(`Requested repo (${opts.repoId}) is ${repoState}`);
     const arch = canonArch(findArch(opts.arch, task.host.arches, (cfg.arches as string | null) ?? null, opts.preferredArch));
     const extra = (cfg.extra as Dict | undefined) ?? {};
@@ -238,8 +238,6 @@ export class TaskBuildroot {
     this.task.logger.info(`keeping buildroot ${this.id} at ${this.br.rootDir} for ${this.task.config.failed_buildroot_lifetime} seconds`);
   }
 }
-
-const BR_REPO_STATES = ['INIT', 'READY', 'EXPIRED', 'DELETED', 'PROBLEM'];
 
 /** Where this builder reads a tag repo: the topdir when it has one, else over topurl. */
 export function repoUrl(config: TaskContext['config'], tagName: string, repoId: number, arch: string): string {
