@@ -141,11 +141,14 @@ out({'rpms': sorted(r['nvr'] + '.' + r['arch'] for r in rpms), 'br': br, 'method
     expect(res.hdr).toEqual({ license: 'MIT', summary: 'Prints a greeting' });
     expect(res.byNvra).toBe('hello-doc');
     expect(res.srcRpm).toBe('src');
-    const info = await ok(['rpminfo', `hello-1.0-1.${ARCH}`]);
+    const info = await ok(['rpminfo', '--buildroots', `hello-1.0-1.${ARCH}`]);
     expect(info.stdout).toContain(`RPM: hello-1.0-1.${ARCH}`);
     expect(info.stdout).toContain('Build: hello-1.0-1');
     expect(info.stdout).toContain('License: MIT');
-    expect(info.stdout).toMatch(/Buildroot: \d+ \(tag f40-build, arch x86_64|Buildroot: \d+ \(tag f40-build, arch /);
+    expect(info.stdout).toContain(`Buildroot: ${res.br.id} (tag f40-build, arch ${ARCH}, repo ${res.br.repo_id})`);
+    expect(info.stdout).toContain('Build Host: aio-builder');
+    // hello was built in its own buildroot, not installed in any (host-mode buildroots list no packages)
+    expect(info.stdout).toContain('Used in 0 buildroots:');
     const built = await ok(['list-buildroot', String(res.br.id), '--built']);
     expect(built.stdout).toContain('Built RPMs:');
     expect(built.stdout).toContain(`hello-1.0-1.${ARCH}`);

@@ -205,7 +205,7 @@ async function rpminfo(env: CliEnv, names: string[], o: { buildroots?: boolean }
     const extra = info.extra;
     if (extra && (typeof extra !== 'object' || Object.keys(extra).length)) env.out(`Extra: ${pyRepr(extra)}`);
     if (o.buildroots) {
-      const list = await s.call<Dict[]>('listBuildroots', kw({ rpmID: info.id, queryOpts: { order: 'id' } }));
+      const list = await s.call<Dict[]>('listBuildroots', kw({ rpmID: info.id, queryOpts: { order: 'buildroot.id' } }));
       env.out(`Used in ${list.length} buildroots:`);
       if (list.length) {
         env.out(`  ${'id'.padStart(8)} ${'build tag'.padEnd(28)} ${'arch'.padEnd(8)} ${'build host'.padEnd(29)}`);

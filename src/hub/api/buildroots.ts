@@ -117,6 +117,16 @@ function setListInTx(ctx: CallContext, br: brs.StandardBuildroot, rpmlist: unkno
   brs.addBuildrootListing(ctx.store, br.id, ids, update);
 }
 
+/** Koji orders by SQL columns (`buildroot.id`, `-standard_buildroot.state`); the rows use their aliases. */
+function columnOrder(queryOpts: unknown): unknown {
+  if (!isStruct(queryOpts) || typeof queryOpts.order !== 'string') return queryOpts;
+  const order = queryOpts.order
+    .split(',')
+    .map((k) => k.trim().replace(/^(-?)(?:buildroot|standard_buildroot)\./, '$1'))
+    .join(',');
+  return { ...queryOpts, order };
+}
+
 export const buildrootMethods: ApiMethod[] = [
   api('getBuildroot(buildrootID, strict=False)', 'A buildroot: {id, br_type, arch, container_arch, container_type, state, task_id, host_id, host_name, repo_id, repo_state, tag_id, tag_name, create_event_id, create_ts, retire_event_id, retire_ts, repo_create_event_id, cg_id, cg_name, extra, ...}; None if unknown.', { access: 'anon' }, (ctx, a) =>
     getBuildrootInfo(ctx, a.buildrootID, Boolean(a.strict)),
@@ -137,7 +147,7 @@ export const buildrootMethods: ApiMethod[] = [
     }
     // kojibox keeps no archive listings of buildroots
     if (a.archiveID !== null && a.archiveID !== undefined) return applyQueryOpts([], a.queryOpts);
-    return applyQueryOpts(brs.queryBuildroots(ctx.store, f).map(buildrootShape), a.queryOpts);
+    return applyQueryOpts(brs.queryBuildroots(ctx.store, f).map(buildrootShape), columnOrder(a.queryOpts));
   }),
   api('getBuildrootListing(id)', 'The rpms installed in a buildroot: [{rpm_id, is_update, name, version, release, epoch, arch, build_id, draft, external_repo_id, external_repo_name}].', { access: 'anon' }, (ctx, a) => {
     const id = asInt(a.id, 'id');
