@@ -5,7 +5,7 @@
  * uses to resume downloads. Paths cannot leave the topdir.
  */
 import { Hono } from 'hono';
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { Hub } from './hub.ts';
 
@@ -24,6 +24,8 @@ export function filesApp(hub: Hub): Hono {
     }
     if (st.isDirectory()) return c.text('Forbidden: directory listing is off', 403);
     if (!st.isFile()) return c.text('Not Found', 404);
+    // a symlink inside the topdir must not hand out a file from elsewhere
+    if (!hub.serves(realpathSync(full))) return c.text('Forbidden', 403);
     const headers: Record<string, string> = {
       'Last-Modified': st.mtime.toUTCString(),
       'Accept-Ranges': 'bytes',

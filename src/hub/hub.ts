@@ -3,6 +3,8 @@
  * The hub: configuration, store, API method table, callbacks, policies and
  * enabled plugins, assembled once at start-up and shared by every call.
  */
+import { realpathSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import type { HubConfig } from '../config/hub.ts';
 import type { Logger } from '../core/log.ts';
 import type { Store } from '../store/db.ts';
@@ -91,6 +93,23 @@ export class Hub {
       }
     }
   }
+
+  /**
+   * Whether a file (by its real path, symlinks resolved) lies in the topdir
+   * or a configured volume, the only places the hub hands files out from.
+   */
+  serves(realPath: string): boolean {
+    this.servedRoots ??= [this.topdir, ...Object.values(this.config.volumes ?? {})].map((d) => {
+      try {
+        return realpathSync(d);
+      } catch {
+        return resolve(d);
+      }
+    });
+    return this.servedRoots.some((root) => realPath === root || realPath.startsWith(root + sep));
+  }
+
+  private servedRoots: string[] | null = null;
 
   /** Directory of a volume: DEFAULT is the topdir, others `<topdir>/vol/<name>` unless hub.conf maps them. */
   volumeDir(volume: string | null | undefined): string {

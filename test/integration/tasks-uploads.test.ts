@@ -175,3 +175,29 @@ out({'ok': ok, 'fin': fin, 'bad': bad, 'size': chk['size'], 'same': chk['hexdige
     });
   });
 });
+
+describe('symlinks in the topdir', () => {
+  it('lists and serves a link to a file inside the topdir, never one pointing outside it', async () => {
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    const taskId = (await s.call('makeTask', 'sleep', [0])) as number;
+    const tdir = join(hub.dataDir, 'topdir/work/tasks', String(taskId % 10000), String(taskId));
+    mkdirSync(tdir, { recursive: true });
+    const inside = join(hub.dataDir, 'topdir/packages/x/1/1/noarch');
+    mkdirSync(inside, { recursive: true });
+    writeFileSync(join(inside, 'x-1-1.noarch.rpm'), 'rpm bytes');
+    symlinkSync(join(inside, 'x-1-1.noarch.rpm'), join(tdir, 'x-1-1.noarch.rpm'));
+    symlinkSync('/etc/passwd', join(tdir, 'passwd.log'));
+    const listed = (await s.call('listTaskOutput', taskId)) as string[];
+    expect(listed).toContain('x-1-1.noarch.rpm');
+    expect(listed).not.toContain('passwd.log');
+    const b64 = (await s.call('downloadTaskOutput', taskId, 'x-1-1.noarch.rpm')) as string;
+    expect(Buffer.from(b64, 'base64').toString()).toBe('rpm bytes');
+    const refused = await fault(s.call('downloadTaskOutput', taskId, 'passwd.log'));
+    expect(refused.message).toBe(`no file "passwd.log" output by task ${taskId}`);
+    const base = `${hub.url}/kojifiles/work/tasks/${taskId % 10000}/${taskId}`;
+    expect(await (await fetch(`${base}/x-1-1.noarch.rpm`)).text()).toBe('rpm bytes');
+    const leak = await fetch(`${base}/passwd.log`);
+    expect(leak.status).toBe(403);
+    expect(await leak.text()).not.toContain('root:');
+  });
+});

@@ -4,7 +4,7 @@
  * 10000>/<id>/`: listing (listTaskOutput's four shapes) and reading
  * (downloadTaskOutput).
  */
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { GenericError } from '../../core/faults.ts';
 import { RpcDouble, type RpcValue } from '../../core/xmlrpc.ts';
@@ -16,8 +16,12 @@ export function taskDir(hub: Hub, taskId: number, volume: string | null = null):
   return join(hub.volumeDir(volume), 'work', taskRelPath(taskId));
 }
 
-/** Relative paths of the regular files under a directory, sorted. */
-export function walkFiles(dir: string): string[] {
+/**
+ * Relative paths of the files under a directory, sorted. Symlinks count when
+ * `served` accepts the file they resolve to: a build's task directory links
+ * to its RPMs under packages/, as Koji's does, and those are output too.
+ */
+export function walkFiles(dir: string, served: (realPath: string) => boolean = () => false): string[] {
   const out: string[] = [];
   const visit = (rel: string) => {
     let entries;
@@ -30,10 +34,20 @@ export function walkFiles(dir: string): string[] {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) visit(r);
       else if (e.isFile()) out.push(r);
+      else if (e.isSymbolicLink() && linksToServedFile(join(dir, r), served)) out.push(r);
     }
   };
   visit('');
   return out.sort();
+}
+
+function linksToServedFile(path: string, served: (realPath: string) => boolean): boolean {
+  try {
+    const real = realpathSync(path);
+    return statSync(real).isFile() && served(real);
+  } catch {
+    return false;
+  }
 }
 
 function statMap(path: string): Record<string, RpcValue> {
@@ -50,7 +64,7 @@ export function listTaskOutput(hub: Hub, taskId: number, stat: boolean, allVolum
   for (const volume of volumes) {
     const dir = taskDir(hub, taskId, volume);
     if (!existsSync(dir)) continue;
-    for (const file of walkFiles(dir)) {
+    for (const file of walkFiles(dir, (real) => hub.serves(real))) {
       if (stat) {
         const s = statMap(join(dir, file));
         if (allVolumes) ((map[file] ??= {}) as Record<string, RpcValue>)[volume] = s;
@@ -75,7 +89,7 @@ export function readTaskOutput(hub: Hub, taskId: number, fileName: string, offse
   } catch {
     st = null;
   }
-  if (!st || !st.isFile()) throw GenericError(`no file "${fileName}" output by task ${taskId}`);
+  if (!st || !st.isFile() || !hub.serves(realpathSync(path))) throw GenericError(`no file "${fileName}" output by task ${taskId}`);
   let start = offset > 0 ? offset : offset < 0 ? Math.max(0, st.size + offset) : 0;
   start = Math.min(start, st.size);
   const length = size < 0 ? st.size - start : Math.min(size, st.size - start);

@@ -71,7 +71,7 @@ export function taskinfoRoutes(hub: Hub): Hono {
     const files: Array<{ volume: string; file: string; size: number }> = [];
     for (const volume of volumeNames(hub.store)) {
       const dir = taskDir(hub, id, volume);
-      for (const file of walkFiles(dir)) files.push({ volume, file, size: statSync(join(dir, file)).size });
+      for (const file of walkFiles(dir, (real) => hub.serves(real))) files.push({ volume, file, size: statSync(join(dir, file)).size });
     }
     const when = (ts: number | null) => (ts === null ? '' : isoTime(ts));
     const body = html`<h1>Task ${id}: ${taskLabel({ method: task.method, arch: task.arch, request })}</h1>
