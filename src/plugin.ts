@@ -24,6 +24,8 @@ export interface HubPlugin {
   policyTests?: PolicyTest[];
   /** Tables the plugin needs; ids must be unique, e.g. `plugin-sidetag-001`. */
   migrations?: Migration[];
+  /** Lines the task web page shows for a task (e.g. "tarball collected on …"). */
+  taskPageNotes?(hub: Hub, taskId: number): string[];
   /**
    * Called once the hub is up (config is read here; bad config throws and
    * stops start-up). Returns a stop function for background work, if any.

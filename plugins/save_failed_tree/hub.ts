@@ -3,8 +3,8 @@
  * The hub part (`Plugins = save_failed_tree`): the `saveFailedTree` API
  * call with koji's checks and messages, which makes a task for the host
  * that holds the buildroot, and the garbage collector for the tarballs,
- * which runs in the background while the hub is up. At start-up it also
- * makes hub.conf's [volumes] usable for the tarballs (see volumes.ts).
+ * which runs in the background while the hub is up. The tarballs' volume
+ * is one of hub.conf's [volumes], set up by the hub (src/hub/volumes.ts).
  */
 import { ActionNotAllowed, GenericError, ParameterError, PreBuildError } from '../../src/core/faults.ts';
 import { TASK_STATES } from '../../src/core/states.ts';
@@ -17,8 +17,7 @@ import { buildrootById } from '../../src/store/buildroots.ts';
 import { getTaskRow } from '../../src/store/tasks.ts';
 import { findHost } from '../../src/store/hosts.ts';
 import { loadHubTreeConfig, type HubTreeConfig } from './config.ts';
-import { startCollector } from './gc.ts';
-import { ensureVolumes } from './volumes.ts';
+import { collectedNote, startCollector } from './gc.ts';
 import { METHOD } from './store.ts';
 import schema from './schema.sql' with { type: 'text' };
 
@@ -97,12 +96,14 @@ export const saveFailedTreeHub: HubPlugin = {
     ),
   ],
   migrations: [{ id: 'plugin-save_failed_tree-001', sql: schema }],
+  taskPageNotes(hub, taskId) {
+    const note = collectedNote(hub, taskId);
+    return note ? [note] : [];
+  },
   start(hub) {
     config = loadHubTreeConfig(hub.configRoot);
     const c = config;
-    const added = ensureVolumes(hub);
     const log = hub.log.child('save_failed_tree');
-    if (added.length) log.info(`registered volumes from hub.conf: ${added.join(', ')}`);
     log.info(
       `allowed methods: ${c.allowedMethods === '*' ? '*' : c.allowedMethods.join(', ')}; gc every ${c.gcInterval}s, ` +
         `max_age ${c.maxAge === null ? 'none' : `${c.maxAge}s`}, max_total_size ${c.maxTotalSize === null ? 'none' : `${c.maxTotalSize} bytes`}`,

@@ -46,10 +46,3 @@ export function collectedOf(store: Store, taskId: number): CollectedRow[] {
     [taskId],
   );
 }
-
-/** Add a volume name to the store unless it is there (koji's addVolume, quietly). */
-export function ensureVolumeName(store: Store, name: string): boolean {
-  if (store.get('SELECT 1 FROM volume WHERE name = ?', [name])) return false;
-  store.run('INSERT INTO volume (name) VALUES (?)', [name]);
-  return true;
-}

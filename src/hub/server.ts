@@ -17,6 +17,7 @@ import { coreServices, type Stop } from './services/index.ts';
 import { hubPlugins } from '../../plugins/index.ts';
 import type { HubPlugin } from '../plugin.ts';
 import { appParts } from './parts.ts';
+import { ensureVolumes } from './volumes.ts';
 
 export interface HubStartOptions {
   listen?: string;
@@ -72,6 +73,9 @@ export async function startHub(opts: HubStartOptions): Promise<RunningHub> {
   const hub = new Hub({ config, store, topdir, configRoot: opts.configRoot, log, plugins, coreMethods });
   hub.dataDir = dataDir;
   hub.amqpListen = opts.amqpListen ?? config.AMQPListen ?? '127.0.0.1:5672';
+
+  const volumes = ensureVolumes(hub);
+  if (volumes.length) log.info(`registered volumes from hub.conf: ${volumes.join(', ')}`);
 
   const stops: Stop[] = [];
   for (const service of coreServices) stops.push(await service.start(hub));

@@ -331,5 +331,9 @@ describe('after a restart with other settings', () => {
     expect((await fetch(builddirTarball.url)).status).toBe(404);
     // the newest one still downloads
     expect((await fetch(third.url)).status).toBe(200);
+    // the task page says what the collector removed, and why
+    const page = await (await fetch(`${hub.url}/koji/taskinfo?taskID=${builddirTarball.task}`)).text();
+    expect(page).toContain('<th>Notes</th>');
+    expect(page).toMatch(new RegExp(`broot-${buildroot}\\.tar\\.gz \\([^)]*\\) was deleted by the garbage collector on [^<]*: it was older than max_age`));
   });
 });

@@ -68,6 +68,7 @@ export function taskinfoRoutes(hub: Hub): Hono {
         : html`<tr><th>Fault</th><td class="FAILED"><pre>${r.faultString}</pre> (fault code ${r.faultCode})</td></tr>`;
     }
     const waiting = explainTask(hub, id);
+    const notes = hub.plugins.flatMap((p) => p.taskPageNotes?.(hub, id) ?? []);
     const files: Array<{ volume: string; file: string; size: number }> = [];
     for (const volume of volumeNames(hub.store)) {
       const dir = taskDir(hub, id, volume);
@@ -92,6 +93,7 @@ export function taskinfoRoutes(hub: Hub): Hono {
 <tr><th>Children</th><td>${children.length ? html`<ul>${children.map((ch) => html`<li><a href="/koji/taskinfo?taskID=${ch.id}">${ch.id} ${taskLabel({ method: ch.method, arch: ch.arch, request: safeRequest(ch.request) })}</a> <span class="${TASK_STATES.nameOf(ch.state) ?? ''}">${(TASK_STATES.nameOf(ch.state) ?? '').toLowerCase()}</span></li>`)}</ul>` : 'none'}</td></tr>
 <tr><th>Request</th><td><pre>${request.map((p) => pyRepr(p)).join('\n')}</pre></td></tr>
 ${outcome}
+${notes.length ? html`<tr><th>Notes</th><td>${notes.map((n) => html`<div>${n}</div>`)}</td></tr>` : ''}
 <tr><th>Output</th><td>${files.length ? html`<ul>${files.map((f) => html`<li><a href="${fileUrl(id, f.volume, f.file)}">${f.file}</a>${f.volume === 'DEFAULT' ? '' : ` (${f.volume})`} — ${f.size} bytes</li>`)}</ul>` : 'none'}</td></tr>
 </table>`;
     return c.html(page(`Task ${id}`, body, !finished));

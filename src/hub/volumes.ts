@@ -1,17 +1,14 @@
 /**
  * @module
- * Volumes for the tarballs (the seed's TODO: a separate volume or
- * directory on the hub). A volume is a directory named in hub.conf
- * [volumes]; for the builder's `volume` option to work end to end the hub
- * must accept uploads to it (the volume table) and serve its files at
- * /kojifiles/vol/<name>/ (koji's layout, where topdir/vol/<name> is a link
- * to the volume's mount). At start-up this makes both true for every
- * configured volume, without touching volumes that already exist.
+ * hub.conf [volumes] made real at start-up: each named directory becomes a
+ * volume the hub accepts uploads to (the volume table) and serves at
+ * /kojifiles/vol/<name>/ (Koji's layout, where topdir/vol/<name> links to
+ * the volume's mount). Volumes that already exist are left as they are.
  */
 import { lstatSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Hub } from '../../src/hub/hub.ts';
-import { ensureVolumeName } from './store.ts';
+import type { Hub } from './hub.ts';
+import { ensureVolumeName } from '../store/volumes.ts';
 
 /** Register and link hub.conf's volumes; returns the names newly registered. */
 export function ensureVolumes(hub: Hub): string[] {
