@@ -17,6 +17,7 @@ import { resolveConfigRoot } from '../config/root.ts';
 import { kw } from '../client/session.ts';
 import { HostSession } from './session.ts';
 import { TaskRunner } from './task.ts';
+import { startSweeping } from './buildroot/task-buildroot.ts';
 import type { HostInfo, TaskHandler, TaskInfo } from './handler.ts';
 
 export interface BuilderOptions {
@@ -88,6 +89,8 @@ export class BuilderDaemon {
   /** Log in and check in (retrying until the hub answers), then run the loop in the background. */
   async start(): Promise<void> {
     await this.connect();
+    // failed trees kept before a restart still expire on schedule
+    startSweeping(this.config, (m) => this.log.info(m));
     void this.run();
   }
 

@@ -163,6 +163,9 @@ export async function watchTasks(env: CliEnv, session: ClientSession, taskIds: n
         }
         return rv;
       }
+      // children seen for the first time may have finished already, so no
+      // change would end the wait: look again at once instead
+      if (newChildren.length) continue;
       await pause();
     }
   } finally {
