@@ -92,8 +92,11 @@ export class RepoWatcher {
   private readonly signal?: AbortSignal;
   /** The request made by getRepo(), for taskArgs(). */
   private taskRequest: Dict | null = null;
-  /** Whether the hub has waitTaskChange (a kojibox hub); cleared on the first refusal. */
+  /** Whether to long-poll the hub at all (the builder does not). */
   private longPoll = true;
+  /** Whether the hub has repo.waitRequest / waitTaskChange (kojibox hubs); cleared on the first refusal. */
+  private requestPoll = true;
+  private taskPoll = true;
 
   private constructor(readonly session: RepoCaller, taginfo: Dict, o: WatcherOptions) {
     this.taginfo = taginfo;
@@ -146,7 +149,7 @@ export class RepoWatcher {
    */
   private async pauseFor(tasks: Map<number, number | null>): Promise<void> {
     this.checkAborted();
-    if (tasks.size && this.longPoll) {
+    if (tasks.size && this.longPoll && this.taskPoll) {
       const known: Dict = {};
       for (const [id, state] of tasks) if (state !== null) known[String(id)] = [state, 0];
       try {
@@ -154,11 +157,12 @@ export class RepoWatcher {
         return;
       } catch (err) {
         if (!(err instanceof KojiError) || !/Invalid method|ParameterError/.test(`${err.faultName} ${err.message}`)) throw err;
-        this.longPoll = false;
+        this.taskPoll = false;
       }
     }
-    const early = Date.now() - this.start < 10_000;
-    await this.sleep(early ? Math.min(this.pause, 0.5) : this.pause);
+    // the hub gives a new request its task at once: look again soon at first
+    const waited = Date.now() - this.start;
+    await this.sleep(Math.min(this.pause, waited < 2_000 ? 0.1 : waited < 10_000 ? 0.5 : this.pause));
   }
 
   private checkAborted(): void {
@@ -236,9 +240,28 @@ export class RepoWatcher {
         }
         throw new KojiError('GenericError', 'Repo request no longer active');
       }
-      const task = check.request.task_id;
-      await this.pauseFor(typeof task === 'number' ? new Map([[task, (check.request.task_state as number | null) ?? null]]) : new Map());
+      await this.pauseOnRequest(check.request, seen);
     }
+  }
+
+  /**
+   * Pause until the request may have changed: a kojibox hub's
+   * repo.waitRequest returns the moment it has (its repo is READY, say);
+   * elsewhere the newRepo task is followed, or the poll interval passes.
+   */
+  private async pauseOnRequest(req: Dict, seen: Dict): Promise<void> {
+    this.checkAborted();
+    if (this.longPoll && this.requestPoll) {
+      try {
+        await this.session.call('repo.waitRequest', req.id, kw({ timeout: this.pause, known: seen }));
+        return;
+      } catch (err) {
+        if (!(err instanceof KojiError) || !/Invalid method/.test(err.message)) throw err;
+        this.requestPoll = false;
+      }
+    }
+    const task = req.task_id;
+    await this.pauseFor(typeof task === 'number' ? new Map([[task, (req.task_state as number | null) ?? null]]) : new Map());
   }
 
   /** Wait until the builds are tagged. */

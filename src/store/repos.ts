@@ -195,6 +195,14 @@ export function liveTagIds(store: Store, ids: number[]): Set<number> {
   );
 }
 
+/** Whether a tag lists builds, packages or groups of its own now (else its content is all inherited). */
+export function tagHasOwnContent(store: Store, tagId: number): boolean {
+  for (const table of ['tag_listing', 'tag_packages', 'group_config', 'group_package_listing', 'group_req_listing']) {
+    if (store.get(`SELECT 1 FROM ${table} WHERE tag_id = ? AND active = 1 LIMIT 1`, [tagId])) return true;
+  }
+  return false;
+}
+
 /** The newest event id (cheap "did anything change" probe). */
 export function maxEventId(store: Store): number {
   return store.get<{ id: number | null }>('SELECT MAX(id) AS id FROM events')?.id ?? 0;

@@ -237,7 +237,7 @@ describe('inheritance', () => {
     expect(readFileSync(join(dir, 'blocklist'), 'utf8')).toBe('bar\n');
   });
 
-  it('reuses the parent\'s repodata for a new empty child tag', async () => {
+  it('reuses the parent\'s repodata for a new empty child tag, in the hub', async () => {
     await ok(['add-tag', 'f-side', '--parent', 'f-build', '--arches', ARCH]);
     const parent = (await admin.call('getRepo', 'f-build')) as Dict;
     const started = performance.now();
@@ -245,11 +245,23 @@ describe('inheritance', () => {
     expect(performance.now() - started).toBeLessThan(30_000);
     const info = JSON.parse(readFileSync(join(topdir, 'repos/f-side', String(id), 'repo.json'), 'utf8'));
     expect(info.cloned_from_repo_id).toBe(parent.id);
+    // the hub made it itself, without a newRepo task
+    expect(((await admin.call('repoInfo', id)) as Dict).task_id).toBeNull();
     expect(info.cloned_archs).toEqual([ARCH]);
     const mine = join(topdir, 'repos/f-side', String(id), ARCH, 'repodata/repomd.xml');
     const theirs = join(topdir, 'repos/f-build', String(parent.id), ARCH, 'repodata/repomd.xml');
     expect(statSync(mine).ino).toBe(statSync(theirs).ino);
     expect(repoPackages(topdir, 'f-side', id, ARCH)).toEqual(repoPackages(topdir, 'f-build', parent.id as number, ARCH));
+  });
+
+  it('reuses a repo with the same content in a newRepo task too', async () => {
+    const r = await cli(['regen-repo', 'f-side', '--make-task', '--wait']);
+    expect(r.code).toBe(0);
+    const task = Number(/Created task: (\d+)/.exec(r.stdout)?.[1]);
+    const [repoId] = (await admin.call('getTaskResult', task)) as [number, number];
+    const info = JSON.parse(readFileSync(join(topdir, 'repos/f-side', String(repoId), 'repo.json'), 'utf8'));
+    expect(info.cloned_archs).toEqual([ARCH]);
+    expect(info.task_id).toBe(task);
   });
 });
 

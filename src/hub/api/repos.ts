@@ -8,7 +8,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ActionNotAllowed, ParameterError } from '../../core/faults.ts';
+import { ActionNotAllowed, GenericError, ParameterError } from '../../core/faults.ts';
+import { RpcDouble } from '../../core/xmlrpc.ts';
 import { REPO_STATES } from '../../core/states.ts';
 import type { Row } from '../../store/db.ts';
 import * as repos from '../../store/repos.ts';
@@ -23,10 +24,13 @@ import { repoDone } from '../repos/done.ts';
 import { REPO_TASK_PRIORITY, checkRepoQueue } from '../repos/queue.ts';
 import { autoRequests, updateEndEvents } from '../repos/maintenance.ts';
 import { shapeRow } from '../repos/shape.ts';
+import { TASK_CHANGE } from '../tasks/events.ts';
 import {
   checkRequest, getRepo, oldGetRepo, optInt, repoDelete, repoInfo, repoReferences, repoSetState, requestRepo, setRequestPriority,
-  tagFirstChangeEvent,
+  tagFirstChangeEvent, REPO_READY_TOPIC, REPO_REQUEST_TOPIC,
 } from '../repos/requests.ts';
+
+type Dict = Record<string, unknown>;
 
 function queryOpts(v: unknown): repos.QueryOpts | null {
   if (v === null || v === undefined) return null;
@@ -56,6 +60,44 @@ function newRepo(ctx: CallContext, a: Record<string, unknown>): number {
   if (asBool(a.separate_src)) kwargs.separate_src = true;
   if (asBool(a.debuginfo)) kwargs.debuginfo = true;
   return createTask(ctx, { method: 'newRepo', params: encodeArgs([a.tag], kwargs), opts: { priority: REPO_TASK_PRIORITY, channel: 'createrepo' } });
+}
+
+const WATCHED = ['task_id', 'task_state', 'repo_id', 'active', 'tries'];
+
+/** The fields of a request a watcher follows, as the wire shows them; null when there is no such request. */
+function requestState(ctx: CallContext, id: number): Dict | null {
+  const rows = repos.queryRequests(ctx.store, [['id', '=', id]], WATCHED) as Row[];
+  return rows[0] ? (shapeRow(rows[0]) as Dict) : null;
+}
+
+const sameState = (a: Dict, b: Dict) => WATCHED.every((k) => (a[k] ?? null) === (b[k] ?? null));
+
+/**
+ * kojibox's long poll for repo watchers: resolves true as soon as the
+ * request gets its repo, ends, or its task changes (or differs from what
+ * the caller last saw), false after the timeout.
+ */
+async function waitRequest(ctx: CallContext, reqId: unknown, timeout: unknown, known: unknown): Promise<boolean> {
+  const id = optInt(reqId, 'req_id')!;
+  const seconds = timeout === null || timeout === undefined ? 60 : Math.min(60, Math.max(0, Number(timeout instanceof RpcDouble ? timeout.value : timeout)));
+  if (!Number.isFinite(seconds)) throw ParameterError(`Invalid timeout: ${String(timeout)}`);
+  const start = ctx.store.tx(() => requestState(ctx, id));
+  if (!start) throw GenericError('No such request');
+  if (isStruct(known) && !sameState(start, known)) return true;
+  const hub = ctx.hub;
+  return new Promise<boolean>((resolve) => {
+    const finish = (changed: boolean) => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(changed);
+    };
+    const unsubscribe = hub.subscribe((topic) => {
+      if (topic !== REPO_READY_TOPIC && topic !== TASK_CHANGE && topic !== REPO_REQUEST_TOPIC) return;
+      const now = requestState(ctx, id);
+      if (!now || !sameState(now, start)) finish(true);
+    });
+    const timer = setTimeout(() => finish(false), seconds * 1000);
+  });
 }
 
 /** Koji's tag_changed_since_event: any change to these tags (no inheritance) after the event. */
@@ -107,6 +149,12 @@ export const repoMethods: ApiMethod[] = [
     getRepo(ctx, a.tag, a.min_event, a.at_event, a.opts),
   ),
   api('repo.checkRequest(req_id)', 'Status of a repo request: {request, repo} (and task while it runs).', { access: 'anon' }, (ctx, a) => checkRequest(ctx, a.req_id)),
+  api(
+    'repo.waitRequest(req_id, timeout=None, known=None)',
+    'kojibox: wait (at most timeout seconds, default and limit 60) until a repo request gets its repo, ends, or its newRepo task changes; True if it did. known ({task_id, task_state, repo_id, active, tries}) is what the caller saw last: any difference returns at once. Lets wait-repo follow a request without polling.',
+    { access: 'anon', async: true },
+    (ctx, a) => waitRequest(ctx, a.req_id, a.timeout, a.known),
+  ),
   api('repo.setRequestPriority(req_id, priority)', 'Set the priority of a repo request (admin).', { access: 'admin' }, (ctx, a) => {
     setRequestPriority(ctx, a.req_id, a.priority);
   }),

@@ -82,8 +82,15 @@ export function repoArches(tag: TagInfo, opts: RepoOpts): string[] {
   return [...arches];
 }
 
-/** Write the per-arch lists of a repo. */
-function writeArchLists(dir: string, arches: string[], content: RepoContent, opts: RepoOpts, topdir: string): void {
+/** The text of a repo's per-arch lists: pkglist, rpmlist.jsonl, blocklist. */
+export interface ArchLists {
+  pkglist: string;
+  rpmlist: string;
+  blocklist: string;
+}
+
+/** Sort a repo's RPMs into its arch directories as Koji's repo_init does. */
+function archLists(arches: string[], content: RepoContent, opts: RepoOpts): Map<string, ArchLists> {
   const pkglist = new Map(arches.map((a) => [a, [] as string[]]));
   const rpmlist = new Map(arches.map((a) => [a, [] as string[]]));
   const add = (arch: string, r: RepoContent['rpms'][number]) => {
@@ -103,15 +110,62 @@ function writeArchLists(dir: string, arches: string[], content: RepoContent, opt
     }
   }
   const blocklist = content.blocked.map((n) => `${n}\n`).join('');
-  for (const arch of arches) {
+  const lines = (list: string[]) => list.map((l) => `${l}\n`).join('');
+  return new Map(arches.map((a) => [a, { pkglist: lines(pkglist.get(a)!), rpmlist: lines(rpmlist.get(a)!), blocklist }]));
+}
+
+/** Everything a new repo will hold, worked out before anything is written. */
+export interface PreparedRepo {
+  tinfo: TagInfo;
+  opts: RepoOpts;
+  custom: RepoOpts;
+  eventId: number;
+  begin: number;
+  end: number | null;
+  comps: string;
+  lists: Map<string, ArchLists>;
+}
+
+/**
+ * Work out a repo of a tag at an event: options, arches, begin and end
+ * events, comps and the per-arch lists. Reads only.
+ */
+export function prepareRepo(ctx: CallContext, tinfo: TagInfo, eventId: number, opts: RepoOpts, custom: RepoOpts): PreparedRepo {
+  const begin = tagLastChangeEventInTx(ctx, tinfo.id, eventId) ?? eventId;
+  const tagIds = [tinfo.id, ...fullInheritance(ctx, tinfo.id, eventId).map((l) => l.parent_id)];
+  const end = repos.firstChangeEvent(ctx.store, tinfo.id, tagIds, eventId);
+  const content = repoContent(ctx, tinfo.id, eventId, !tinfo.extra.repo_include_all);
+  const lists = archLists(repoArches(tinfo, opts), content, opts);
+  return { tinfo, opts, custom, eventId, begin, end, comps: generateComps(content.groups, true), lists };
+}
+
+/** Insert the repo row (INIT) and write its directory; returns the repo id. */
+export function writeRepo(ctx: CallContext, p: PreparedRepo, taskId: number | null, jsonExtra: Record<string, unknown> = {}): number {
+  const { tinfo, opts, custom, eventId } = p;
+  const repoId = repos.insertRepo(ctx.store, {
+    create_event: eventId, creation_time: now(), tag_id: tinfo.id, state: REPO_STATES.INIT, dist: false,
+    opts, custom_opts: custom, task_id: taskId, begin_event: p.begin, end_event: p.end,
+  });
+  const topdir = ctx.hub.topdir;
+  const dir = repoDir(topdir, tinfo.name, repoId);
+  // an id can come back after a rolled-back call left its directory behind
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'groups'), { recursive: true });
+  writeFileSync(join(dir, 'groups', 'comps.xml'), p.comps);
+  const info = {
+    id: repoId, tag: tinfo.name, tag_id: tinfo.id, task_id: taskId, event_id: eventId, opts, custom_opts: custom,
+    with_src: opts.src, with_separate_src: opts.separate_src, with_debuginfo: opts.debuginfo, ...jsonExtra,
+  };
+  writeFileSync(join(dir, 'repo.json'), JSON.stringify(info, null, 2));
+  for (const [arch, l] of p.lists) {
     const archdir = join(dir, arch);
     mkdirSync(archdir, { recursive: true });
     symlinkSync(relative(archdir, topdir), join(archdir, 'toplink'));
-    const lines = (m: Map<string, string[]>) => m.get(arch)!.map((l) => `${l}\n`).join('');
-    writeFileSync(join(archdir, 'pkglist'), lines(pkglist));
-    writeFileSync(join(archdir, 'rpmlist.jsonl'), lines(rpmlist));
-    writeFileSync(join(archdir, 'blocklist'), blocklist);
+    writeFileSync(join(archdir, 'pkglist'), l.pkglist);
+    writeFileSync(join(archdir, 'rpmlist.jsonl'), l.rpmlist);
+    writeFileSync(join(archdir, 'blocklist'), l.blocklist);
   }
+  return repoId;
 }
 
 /**
@@ -123,36 +177,14 @@ export function repoInit(ctx: CallContext, tagRef: unknown, taskId: number | nul
   const { opts, custom } = repoOptsFor(ctx.hub.config, tinfo, override, ctx.hub.log);
   ctx.callback('preRepoInit', { tag: tinfo, event, repo_id: null, task_id: taskId, opts });
   if (opts.maven && !ctx.hub.config.EnableMaven) throw GenericError('Maven support not enabled');
-  const arches = repoArches(tinfo, opts);
+  if (opts.maven) throw GenericError('Maven repos are not supported by kojibox');
   let eventId: number;
   if (event === null) eventId = ctx.event();
   else {
     if (!getEvent(ctx.store, event)) throw GenericError('query returned no rows');
     eventId = event;
   }
-  const begin = tagLastChangeEventInTx(ctx, tinfo.id, eventId) ?? eventId;
-  const tagIds = [tinfo.id, ...fullInheritance(ctx, tinfo.id, eventId).map((l) => l.parent_id)];
-  const end = repos.firstChangeEvent(ctx.store, tinfo.id, tagIds, eventId);
-  const repoId = repos.insertRepo(ctx.store, {
-    create_event: eventId, creation_time: now(), tag_id: tinfo.id, state: REPO_STATES.INIT, dist: false,
-    opts, custom_opts: custom, task_id: taskId, begin_event: begin, end_event: end,
-  });
-
-  const latest = !tinfo.extra.repo_include_all;
-  const content = repoContent(ctx, tinfo.id, eventId, latest);
-  const topdir = ctx.hub.topdir;
-  const dir = repoDir(topdir, tinfo.name, repoId);
-  // an id can come back after a rolled-back call left its directory behind
-  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'groups'), { recursive: true });
-  writeFileSync(join(dir, 'groups', 'comps.xml'), generateComps(content.groups, true));
-  const info = {
-    id: repoId, tag: tinfo.name, tag_id: tinfo.id, task_id: taskId, event_id: eventId, opts, custom_opts: custom,
-    with_src: opts.src, with_separate_src: opts.separate_src, with_debuginfo: opts.debuginfo,
-  };
-  writeFileSync(join(dir, 'repo.json'), JSON.stringify(info, null, 2));
-  writeArchLists(dir, arches, content, opts, topdir);
-  if (opts.maven) throw GenericError('Maven repos are not supported by kojibox');
+  const repoId = writeRepo(ctx, prepareRepo(ctx, tinfo, eventId, opts, custom), taskId);
   ctx.callback('postRepoInit', { tag: tinfo, event, repo_id: repoId, task_id: taskId, opts });
   return [repoId, eventId];
 }

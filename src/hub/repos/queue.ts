@@ -4,7 +4,8 @@
  * triggers; kojibox's hub runs it itself): finished newRepo tasks settle
  * their requests, failed ones are retried up to RepoRetries, and waiting
  * requests get newRepo tasks in the createrepo channel, at most
- * MaxRepoTasks at once. kojibox also keeps to one running task per tag and
+ * MaxRepoTasks at once — unless the hub can make the repo itself from a
+ * parent's (./clone.ts). kojibox also keeps to one running task per tag and
  * options, so a burst of tagging makes one repo after the running one
  * instead of a pile of overlapping ones.
  */
@@ -23,6 +24,7 @@ import { decodeResult } from '../tasks/shape.ts';
 import { encodeArgs } from '../../core/task-params.ts';
 import { convertRepoOpts } from './opts.ts';
 import { plainOpts } from './shape.ts';
+import { cloneInHub } from './clone.ts';
 
 /** Priority of newRepo tasks made for requests (Koji's). */
 export const REPO_TASK_PRIORITY = 15;
@@ -132,11 +134,13 @@ export function checkRepoQueue(ctx: CallContext): number {
   let created = 0;
   for (const req of waiting) {
     if (req.task_id || updates.get(req.id as number)?.active === false) continue;
-    if (nTasks >= cfg.MaxRepoTasks) break;
-    const maven = Boolean(plainOpts(req.opts).maven);
-    if (maven && nMaven >= cfg.MaxRepoTasksMaven) continue;
     const key = runKey(req);
     if (running.has(key)) continue;
+    // a tag that only inherits gets its parent's repodata here, no task needed
+    if (cloneInHub(ctx, req) !== null) continue;
+    if (nTasks >= cfg.MaxRepoTasks) continue;
+    const maven = Boolean(plainOpts(req.opts).maven);
+    if (maven && nMaven >= cfg.MaxRepoTasksMaven) continue;
     const taskId = queueTask(ctx, req);
     running.add(key);
     nTasks++;
