@@ -77,8 +77,16 @@ export const repoService: Service = {
       }
     };
 
+    let timerDue = 0;
+    /** Run a pass after `delay` ms, or sooner if one is already due sooner. */
     const kick = (delay = SETTLE_MS) => {
-      if (stopped || timer) return;
+      if (stopped) return;
+      const due = Date.now() + delay;
+      if (timer) {
+        if (timerDue <= due) return;
+        clearTimeout(timer);
+      }
+      timerDue = due;
       timer = setTimeout(() => {
         timer = null;
         pass();
