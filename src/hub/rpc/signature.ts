@@ -122,7 +122,7 @@ export function bindArgs(sig: Signature, positional: unknown[], kwargs: Record<s
     throw ParameterError(`${fn}() missing ${plural(missing.length, 'required positional argument')}: ${quoteList(missing)}`);
   }
   for (const p of sig.params) {
-    if (!(p.name in out)) out[p.name] = structuredClone(p.default);
+    if (!(p.name in out)) out[p.name] = typeof p.default === 'object' && p.default !== null ? structuredClone(p.default) : p.default;
   }
   if (sig.varkw) out[sig.varkw] = extra;
   return out;
