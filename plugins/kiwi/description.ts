@@ -166,6 +166,11 @@ export interface PreparedDescription {
   types: string[];
 }
 
+function isRepoAt(nodes: XmlNode[], i: number): boolean {
+  const n = nodes[i];
+  return n !== undefined && n.kind === 'element' && n.name === 'repository';
+}
+
 /** Replace each include with the top-level content of the file it names (kiwi includes are one level deep). */
 function applyIncludes(image: XmlElement, o: PrepareOptions): void {
   const visit = (parent: XmlElement) => {
@@ -193,7 +198,11 @@ function applyIncludes(image: XmlElement, o: PrepareOptions): void {
       }
       if (inc.root.name !== 'image') throw new DescriptionError(`Included file ${from} needs to contain <image> tag.`);
       // repositories come from the build, never from a description
-      for (const n of inc.root.children) if (!(n.kind === 'element' && n.name === 'repository')) out.push(n);
+      const blank = (n: XmlNode | undefined) => n !== undefined && n.kind === 'text' && !n.cdata && !n.text.trim();
+      const nodes = inc.root.children.filter((n, i, all) => !(n.kind === 'element' && n.name === 'repository') && !(blank(n) && isRepoAt(all, i - 1)));
+      while (blank(nodes[0])) nodes.shift();
+      while (blank(nodes[nodes.length - 1])) nodes.pop();
+      out.push(...nodes);
     }
     parent.children = out;
   };
