@@ -41,6 +41,21 @@ function personality(arch: string): string | undefined {
   return SETARCH_NAMES[arch] ?? arch;
 }
 
+/**
+ * What "the builder's /dev" (tag extra mock.new_chroot=False) gives kiwi:
+ * the host's loop devices, bound over the sandbox's own /dev. Not the
+ * whole of /dev: in the sandbox's user namespace the host's /dev carries
+ * locked submounts (pts, shm, mqueue), and kiwi's own `mount --bind /dev`
+ * into the image root then fails.
+ */
+function hostDevices(): Bind[] {
+  if (!existsSync('/dev')) return [];
+  return readdirSync('/dev')
+    .filter((n) => n === 'loop-control' || /^loop\d+$/.test(n))
+    .sort()
+    .map((n) => ({ src: `/dev/${n}`, dest: `/dev/${n}` }));
+}
+
 /** `kiwi-build` when the tag has it, else `kiwi` when it has that (the seed's name). */
 async function installGroup(task: TaskContext, tag: number, event: number): Promise<string> {
   const groups = await task.session.call<Dict[]>('getTagGroups', tag, kw({ event }));
@@ -128,7 +143,7 @@ async function createKiwiImage(task: TaskContext, params: unknown[], kwargs: Rec
   const br = await TaskBuildroot.create(task, { tag: buildTag, arch, repoId, installGroup: group, network: true });
   const kiwiLog = task.openLog(`kiwi-ng.${arch}.log`);
   try {
-    const binds: Bind[] = opts.mount_dev ? [{ src: '/dev', dest: '/dev' }] : [];
+    const binds: Bind[] = opts.mount_dev ? hostDevices() : [];
     const tmp = task.config.chroot_tmpdir.replace(/\/+$/, '') || '/chroot_tmpdir';
     const scmdir = br.hostPath(tmp);
     mkdirSync(scmdir, { recursive: true });

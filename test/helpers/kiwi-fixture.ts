@@ -144,18 +144,19 @@ export interface GitServer {
 }
 
 /**
- * A bare repository `<base>/<repoPath>` whose `main` branch holds the
- * fixture description under `desc/`; each entry of `branches` is a branch
- * made from main with files replaced (path relative to the work tree).
+ * A bare repository `<base>/<repoPath>` whose `main` branch holds a fixture
+ * description (test/fixtures/kiwi/<fixture>) under `desc/`; each entry of
+ * `branches` is a branch made from main with files replaced (path
+ * relative to the work tree).
  */
-export function makeDescriptionRepo(base: string, repoPath: string, branches: Record<string, Record<string, string>> = {}): void {
+export function makeDescriptionRepo(base: string, repoPath: string, branches: Record<string, Record<string, string>> = {}, fixture = 'description'): void {
   const bare = join(base, repoPath);
   const work = join(base, `${basename(repoPath)}-work`);
   mkdirSync(bare, { recursive: true });
   mkdirSync(work, { recursive: true });
   git(bare, 'init', '-q', '--bare');
   git(work, 'init', '-q', '-b', 'main');
-  cpSync(join(KIWI_FIXTURES, 'description'), join(work, 'desc'), { recursive: true });
+  cpSync(join(KIWI_FIXTURES, fixture), join(work, 'desc'), { recursive: true });
   git(work, 'add', '.');
   git(work, 'commit', '-q', '-m', 'test image description');
   git(work, 'push', '-q', bare, 'main');
