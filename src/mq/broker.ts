@@ -99,6 +99,13 @@ if (!rheaMessage[RAW_BYTES]) {
   rheaMessage[RAW_BYTES] = true;
 }
 
+/** True once the receiving peer settled a delivery with an outcome other than released/modified. */
+function finallySettledByPeer(delivery: Delivery): boolean {
+  const d = delivery as Delivery & { remote_settled?: boolean; remote_state?: { constructor?: { composite_type?: string } } };
+  const outcome = d.remote_state?.constructor?.composite_type;
+  return Boolean(d.remote_settled) && outcome !== 'released' && outcome !== 'modified';
+}
+
 function rawBytesOf(message: Message): Buffer | undefined {
   return (message as Message & { [RAW_BYTES]?: Buffer })[RAW_BYTES];
 }
@@ -180,7 +187,11 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     outlets.delete(outlet.sender);
     outletsByConnection.get(outlet.sender.connection)?.delete(outlet);
     if (outlet.subscription) {
-      router.detach(outlet.subscription, outlet, { unsubscribe, unsettled: [...outlet.inflight.values()] });
+      // rhea announces a receiver's dispositions on its next tick, but a
+      // detach read in the same chunk arrives at once: a delivery the
+      // receiver already accepted or rejected is done, not to be sent again.
+      const unsettled = [...outlet.inflight].filter(([delivery]) => !finallySettledByPeer(delivery)).map(([, message]) => message);
+      router.detach(outlet.subscription, outlet, { unsubscribe, unsettled });
     }
     outlet.inflight.clear();
   };

@@ -133,12 +133,20 @@ export function registerMessageCommands(program: Command, env: CliEnv): void {
           process.off('SIGTERM', onSignal);
           conn.removeAllListeners();
           conn.on('error', () => {});
-          conn.on('disconnected', () => {});
+          // The CLI exits right after this promise settles, so wait until the
+          // broker has our accepts, detach and close (or a second passes):
+          // otherwise a durable subscription gets the last message again.
+          const settle = () => (err ? reject(err) : resolve());
+          const timer = setTimeout(settle, 1000);
+          const closed = () => {
+            clearTimeout(timer);
+            settle();
+          };
+          conn.on('connection_close', closed);
+          conn.on('disconnected', closed);
           // detaching (not closing) the link keeps a durable subscription
           if (o.durable) receiver?.detach();
           conn.close();
-          if (err) reject(err);
-          else resolve();
         };
         const onSignal = () => finish();
         process.on('SIGINT', onSignal);
@@ -161,6 +169,12 @@ export function registerMessageCommands(program: Command, env: CliEnv): void {
           if (done || !ctx.message) return;
           const rec = messageRecord(ctx.message, o.topic);
           env.out(o.json ? JSON.stringify(rec) : messageLine(rec));
+          // accepted here, not by autoaccept after this handler, and written
+          // out at once: rhea batches dispositions to its next tick, after
+          // the detach finish() sends, and a durable subscription would then
+          // get this message again
+          ctx.delivery?.accept();
+          (ctx.session as unknown as { incoming?: { process(s: unknown): void } }).incoming?.process(ctx.session);
           if (++seen >= limit) finish();
         });
         const fail = (why: string) => finish(new CliError(`${url}: ${why}`));
