@@ -18,7 +18,7 @@ import type { LiveLog, TaskContext, TaskHandler } from '../../src/builder/handle
 import { GenericError } from '../../src/core/faults.ts';
 import { canonArch, hostArch } from '../../src/core/arch.ts';
 import { kw } from '../../src/client/session.ts';
-import type { Bind } from '../../src/builder/buildroot/backend.ts';
+import type { RunOptions } from '../../src/builder/buildroot/backend.ts';
 import { TaskBuildroot, topUrl } from '../../src/builder/buildroot/task-buildroot.ts';
 import { exitText, namedArgs, optsOf } from '../../src/builder/handlers/build-common.ts';
 import { prepareDescription, preparedName } from './description.ts';
@@ -39,21 +39,6 @@ const SETARCH_NAMES: Record<string, string> = { i386: 'i686', armhfp: 'armv7l', 
 function personality(arch: string): string | undefined {
   if (canonArch(arch) === canonArch(hostArch())) return undefined;
   return SETARCH_NAMES[arch] ?? arch;
-}
-
-/**
- * What "the builder's /dev" (tag extra mock.new_chroot=False) gives kiwi:
- * the host's loop devices, bound over the sandbox's own /dev. Not the
- * whole of /dev: in the sandbox's user namespace the host's /dev carries
- * locked submounts (pts, shm, mqueue), and kiwi's own `mount --bind /dev`
- * into the image root then fails.
- */
-function hostDevices(): Bind[] {
-  if (!existsSync('/dev')) return [];
-  return readdirSync('/dev')
-    .filter((n) => n === 'loop-control' || /^loop\d+$/.test(n))
-    .sort()
-    .map((n) => ({ src: `/dev/${n}`, dest: `/dev/${n}` }));
 }
 
 /** `kiwi-build` when the tag has it, else `kiwi` when it has that (the seed's name). */
@@ -97,13 +82,23 @@ function follow(hostFile: string, log: LiveLog): { stop(): Promise<void> } {
   };
 }
 
+/**
+ * How kiwi runs: always as root with network (kiwi installs packages);
+ * `privileged` is the seed's "chroot, not container" (tag extra
+ * mock.new_chroot=False): no user namespace and the builder's /dev, which
+ * debootstrap (mknod) and disk images (loop devices) need. The buildroot
+ * backend honours it when the builder runs as root.
+ */
+type KiwiRun = Omit<RunOptions, 'logfile'> & { cwd: string; privileged: boolean };
+
 /** Run kiwi-ng inside with its output in `out` and its own log file followed into `followed`. */
-async function runKiwi(br: TaskBuildroot, task: TaskContext, what: string, cmd: string[], out: LiveLog, followed: string, insideLog: string, run: { cwd: string; binds: Bind[]; personality?: string }): Promise<void> {
+async function runKiwi(br: TaskBuildroot, task: TaskContext, what: string, cmd: string[], out: LiveLog, followed: string, insideLog: string, run: KiwiRun): Promise<void> {
   const f = follow(br.hostPath(insideLog), task.openLog(followed));
   let code: number;
   try {
     out.write(`+ ${cmd.join(' ')}\n`);
-    code = await br.run(cmd, out, { cwd: run.cwd, asRoot: true, network: true, binds: run.binds, personality: run.personality });
+    const opts: KiwiRun = { ...run, asRoot: true, network: true };
+    code = await br.run(cmd, out, opts);
   } finally {
     await f.stop();
   }
@@ -143,7 +138,6 @@ async function createKiwiImage(task: TaskContext, params: unknown[], kwargs: Rec
   const br = await TaskBuildroot.create(task, { tag: buildTag, arch, repoId, installGroup: group, network: true });
   const kiwiLog = task.openLog(`kiwi-ng.${arch}.log`);
   try {
-    const binds: Bind[] = opts.mount_dev ? hostDevices() : [];
     const tmp = task.config.chroot_tmpdir.replace(/\/+$/, '') || '/chroot_tmpdir';
     const scmdir = br.hostPath(tmp);
     mkdirSync(scmdir, { recursive: true });
@@ -151,11 +145,13 @@ async function createKiwiImage(task: TaskContext, params: unknown[], kwargs: Rec
     const descPath = String(a.desc_path);
     const descFile = descriptionFile(checkout, descPath);
     const inside = (p: string) => `/${relative(br.hostPath('/'), p)}`;
-    const run = { cwd: tmp, binds, personality: personality(br.arch) };
+    const run: KiwiRun = { cwd: tmp, personality: personality(br.arch), privileged: Boolean(opts.mount_dev) };
+    if (run.privileged) task.logger.info("tag extra mock.new_chroot=False: kiwi runs in the old chroot mode (real root, no user namespace, the builder's /dev)");
     await br.setState('BUILDING');
 
     if (opts.make_prep) {
-      const code = await br.run(['make', 'prep'], kiwiLog, { cwd: inside(dirname(descFile)), asRoot: true, network: true, binds, personality: run.personality });
+      const prep: KiwiRun = { ...run, cwd: inside(dirname(descFile)), asRoot: true, network: true };
+      const code = await br.run(['make', 'prep'], kiwiLog, prep);
       if (code !== 0) throw GenericError(`Preparation step failed: ${exitText('make prep', code, basename(kiwiLog.path))}`);
     }
 
