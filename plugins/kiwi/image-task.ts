@@ -41,11 +41,18 @@ function personality(arch: string): string | undefined {
   return SETARCH_NAMES[arch] ?? arch;
 }
 
-/** `kiwi-build` when the tag has it, else `kiwi` when it has that (the seed's name). */
-async function installGroup(task: TaskContext, tag: number, event: number): Promise<string> {
-  const groups = await task.session.call<Dict[]>('getTagGroups', tag, kw({ event }));
+/**
+ * The group a kiwi buildroot installs: `kiwi-build` (Koji's builder and
+ * its docs) when the tag has it, else `kiwi` (the seed's setup) when it
+ * has that, else `kiwi-build` (none: the buildroot uses the host's /usr).
+ */
+export function chooseInstallGroup(groups: Dict[]): string {
   const names = new Set(groups.filter((g) => !g.blocked).map((g) => String(g.name)));
   return INSTALL_GROUPS.find((g) => names.has(g)) ?? INSTALL_GROUPS[0]!;
+}
+
+async function installGroup(task: TaskContext, tag: number, event: number): Promise<string> {
+  return chooseInstallGroup(await task.session.call<Dict[]>('getTagGroups', tag, kw({ event })));
 }
 
 /**

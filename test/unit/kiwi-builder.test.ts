@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { parsePackageList } from '../../plugins/kiwi/packages.ts';
 import { descriptionDir, imageName, resultBundleArgs, systemBuildArgs } from '../../plugins/kiwi/commands.ts';
 import { buildArches } from '../../plugins/kiwi/builder.ts';
+import { chooseInstallGroup } from '../../plugins/kiwi/image-task.ts';
 import { parseTaskParams } from '../../src/core/task-params.ts';
 import '../../plugins/kiwi/signatures.ts';
 
@@ -61,6 +62,15 @@ describe('buildArches', () => {
     expect(buildArches(['i686'], 'x86_64 i386', tag)).toEqual(['i686']);
     expect(() => buildArches(['aarch64'], 'x86_64', tag)).toThrow('Invalid arch for build tag: aarch64');
     expect(() => buildArches([], null, tag)).toThrow('No arches for tag img-build [3]');
+  });
+});
+
+describe('chooseInstallGroup', () => {
+  it("prefers Koji's kiwi-build group, takes the seed's kiwi group, ignores blocked ones", () => {
+    expect(chooseInstallGroup([{ name: 'build' }, { name: 'kiwi' }, { name: 'kiwi-build' }])).toBe('kiwi-build');
+    expect(chooseInstallGroup([{ name: 'build' }, { name: 'kiwi' }])).toBe('kiwi');
+    expect(chooseInstallGroup([{ name: 'kiwi', blocked: true }])).toBe('kiwi-build');
+    expect(chooseInstallGroup([])).toBe('kiwi-build');
   });
 });
 
