@@ -153,7 +153,7 @@ async function createKiwiImage(task: TaskContext, params: unknown[], kwargs: Rec
     const descFile = descriptionFile(checkout, descPath);
     const inside = (p: string) => `/${relative(br.hostPath('/'), p)}`;
     const run: KiwiRun = { cwd: tmp, personality: personality(br.arch), privileged: Boolean(opts.mount_dev) };
-    if (run.privileged) task.logger.info("tag extra mock.new_chroot=False: kiwi runs in the old chroot mode (real root, no user namespace, the builder's /dev)");
+    if (run.privileged) task.logger.info("tag extra mock.new_chroot=False: kiwi asks the buildroot for the old chroot mode (real root, no user namespace, the builder's /dev)");
     await br.setState('BUILDING');
 
     if (opts.make_prep) {

@@ -196,7 +196,7 @@ out({'archives': archives, 'rpms': {str(a['id']): sorted(r['nvr'] + '.' + r['arc
     expect(content).toContain('repositories=http://127.0.0.1:9/debian http://127.0.0.1:9/custom\n');
     // mock.new_chroot=False on the tag: kiwi is run in the old chroot mode (the opt-in real kiwi test shows what that takes)
     const log = await call<string>(`import base64; out(base64.b64decode(hub.downloadTaskOutput(${sub!.id as number}, 'task.log')).decode())`);
-    expect(log).toContain('tag extra mock.new_chroot=False: kiwi runs in the old chroot mode');
+    expect(log).toContain('tag extra mock.new_chroot=False: kiwi asks the buildroot for the old chroot mode');
     const kiwi = readFileSync(join(scratch, `config.${ARCH}.kiwi`), 'utf8');
     expect(kiwi).toContain('<repository type="apt-deb" distribution="bookworm" components="main contrib"><source path="http://127.0.0.1:9/debian"/></repository>');
     expect(kiwi).toContain('<version>2.5.0</version>');
