@@ -61,4 +61,9 @@ async function main(argv: string[]): Promise<number> {
 
 const code = await main(process.argv);
 // serve and builder keep running on their own; client commands exit here
-if (!isDaemon() || code !== 0) process.exit(code);
+if (!isDaemon() || code !== 0) {
+  // a pipe takes writes asynchronously: exiting at once could cut off a long
+  // output (list-api, list-tagged) mid-way
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((done) => stream.write('', () => done()))));
+  process.exit(code);
+}

@@ -11,7 +11,7 @@
  */
 import type { Command } from 'commander';
 import type { CliPlugin } from '../../src/plugin.ts';
-import { CliError, type CliEnv } from '../../src/client/env.ts';
+import { CliError, type CliEnv, exitWith } from '../../src/client/env.ts';
 import { kw } from '../../src/client/session.ts';
 import { collect } from '../../src/client/args.ts';
 import { watchTasks } from '../../src/client/watch.ts';
@@ -150,10 +150,7 @@ function register(program: Command, env: CliEnv): void {
     })
     .action(async (args: string[], o: KiwiBuildOptions) => {
       const code = await kiwiBuild(env, args, o, wait);
-      if (code) {
-        await env.close();
-        process.exit(code);
-      }
+      if (code) exitWith(code);
     });
 }
 

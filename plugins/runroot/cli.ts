@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import type { CliPlugin } from '../../src/plugin.ts';
 import type { CliEnv } from '../../src/client/env.ts';
-import { CliError } from '../../src/client/env.ts';
+import { CliError, exitWith } from '../../src/client/env.ts';
 import { kw, type ClientSession } from '../../src/client/session.ts';
 import { collect } from '../../src/client/args.ts';
 import { KojiError } from '../../src/core/faults.ts';
@@ -111,11 +111,6 @@ async function waitForTask(env: CliEnv, session: ClientSession, taskId: number):
   }
 }
 
-/** End the command with an exit status and no message (Koji's sys.exit(1)). */
-async function exitWith(env: CliEnv, code: number): Promise<never> {
-  await env.close();
-  process.exit(code);
-}
 
 async function runroot(env: CliEnv, args: string[], opts: RunrootOptions): Promise<void> {
   if (args.length < 3) throw new CliError('Incorrect number of arguments', 2);
@@ -149,7 +144,7 @@ async function runroot(env: CliEnv, args: string[], opts: RunrootOptions): Promi
   if (opts.watch) {
     await session.logout();
     const rc = await watchTasks(env, session, [taskId], { quiet });
-    if (rc) await exitWith(env, rc);
+    if (rc) exitWith(rc);
     return;
   }
 
@@ -161,7 +156,7 @@ async function runroot(env: CliEnv, args: string[], opts: RunrootOptions): Promi
       await writeOut(await downloadOutput(session, taskId, 'runroot.log', volume));
     }
   }
-  if (!info || info.state === TASK_STATES.FAILED || info.state === TASK_STATES.CANCELED) await exitWith(env, 1);
+  if (!info || info.state === TASK_STATES.FAILED || info.state === TASK_STATES.CANCELED) exitWith(1);
 }
 
 function register(program: Command, env: CliEnv): void {

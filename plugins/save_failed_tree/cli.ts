@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
 import type { CliPlugin } from '../../src/plugin.ts';
-import { CliError, type CliEnv } from '../../src/client/env.ts';
+import { CliError, type CliEnv, exitWith } from '../../src/client/env.ts';
 import { kw, type ClientSession } from '../../src/client/session.ts';
 import { watchTasks } from '../../src/client/watch.ts';
 import { KojiError } from '../../src/core/faults.ts';
@@ -54,10 +54,6 @@ function warnSize(env: CliEnv, flag: string | undefined): number {
   return value === undefined ? DEFAULT_WARN_SIZE : parse(value, WARN_SIZE_OPTION);
 }
 
-async function exitWith(env: CliEnv, code: number): Promise<never> {
-  await env.close();
-  process.exit(code);
-}
 
 /** After the task: the tarball's URL (unless quiet) and the size warning. */
 async function afterTask(env: CliEnv, session: ClientSession, taskId: number, buildrootId: number, quiet: boolean, limit: number): Promise<void> {
@@ -89,7 +85,7 @@ async function saveFailedTree(env: CliEnv, args: string[], opts: Options, mode: 
     const brs = (await session.call<Array<{ id: number }>>('listBuildroots', kw({ taskID: id }))).map((b) => b.id);
     if (!brs.length) {
       env.out(`No buildroots for task ${id}`);
-      return exitWith(env, 1);
+      return exitWith(1);
     }
     buildrootId = Math.max(...brs);
     if (brs.length > 1) env.out(`Multiple buildroots for task. Choosing last one (${buildrootId})`);
@@ -101,7 +97,7 @@ async function saveFailedTree(env: CliEnv, args: string[], opts: Options, mode: 
   } catch (err) {
     if (err instanceof KojiError && err.message.includes('Invalid method')) {
       env.out('* The save_failed_tree plugin appears to not be installed on the koji hub.  Please contact the administrator.');
-      return exitWith(env, 1);
+      return exitWith(1);
     }
     throw err;
   }
@@ -114,7 +110,7 @@ async function saveFailedTree(env: CliEnv, args: string[], opts: Options, mode: 
   await session.logout();
   const rc = await watchTasks(env, session, [taskId], { quiet });
   await afterTask(env, session, taskId, buildrootId, quiet, limit);
-  if (rc) await exitWith(env, rc);
+  if (rc) exitWith(rc);
 }
 
 function register(program: Command, env: CliEnv): void {

@@ -102,6 +102,15 @@ export class CliEnv {
   }
 }
 
+/**
+ * End a command with an exit status and no further message (Koji's
+ * sys.exit(1) after a command printed its own report). The entry point logs
+ * out and flushes output before the process exits.
+ */
+export function exitWith(code: number): never {
+  throw new CliError('', code);
+}
+
 /** One line for an error, as the koji CLI prints faults: `Class: message`. */
 export function describeError(err: unknown): string {
   if (err instanceof KojiError) return `${err.faultName}: ${err.message}`;

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { unlinkSync, statSync } from 'node:fs';
-import { CliError, type CliEnv } from '../env.ts';
+import { CliError, type CliEnv, exitWith } from '../env.ts';
 import { kw, type ClientSession } from '../session.ts';
 import { collect } from '../args.ts';
 import { uploadFile } from '../upload.ts';
@@ -33,11 +33,6 @@ function runningInBackground(): boolean {
   return !process.stdin.isTTY;
 }
 
-/** End with a status after logging out, as koji's commands return theirs. */
-async function exitWith(env: CliEnv, code: number): Promise<never> {
-  await env.close();
-  process.exit(code);
-}
 
 const rpmRel = (r: Dict) => `${r.arch}/${r.name}-${r.version}-${r.release}.${r.arch}.rpm`;
 
@@ -364,7 +359,7 @@ export function registerRpmBuildCommands(program: Command, env: CliEnv): void {
       const opts: BuildOpts = { ...o, rebuildSrpm: src === 'cli' ? o.rebuildSrpm : undefined };
       if (o.nowait) opts.wait = false;
       const code = await build(env, target, source, opts);
-      if (code) await exitWith(env, code);
+      if (code) exitWith(code);
     });
 
   program
@@ -382,7 +377,7 @@ export function registerRpmBuildCommands(program: Command, env: CliEnv): void {
     .option('--buildroots', 'show buildroots the rpm was used in')
     .action(async (names: string[], o: { buildroots?: boolean }) => {
       const code = await rpminfo(env, names, o);
-      if (code) await exitWith(env, code);
+      if (code) exitWith(code);
     });
 
   program
