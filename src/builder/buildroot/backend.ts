@@ -68,6 +68,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Run under `setarch <personality>` (e.g. i686 on x86_64), so uname -m shows the buildroot's arch. */
   personality?: string;
+  /**
+   * Old-chroot mode (tag extra mock.new_chroot=False, which kiwi needs for
+   * debootstrap's device nodes): no user namespace, root inside and the
+   * builder's /dev. Takes effect only when the builder itself runs as root.
+   */
+  privileged?: boolean;
 }
 
 /** One installed package, in the shape host.setBuildRootList takes. */

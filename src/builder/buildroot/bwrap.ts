@@ -149,18 +149,24 @@ class BwrapBuildroot implements Buildroot {
   /** The bwrap command line for `cmd`. Exposed for tests and for logging. */
   commandLine(cmd: string[], opts: RunOptions = {}): string[] {
     const network = opts.network ?? this.spec.network;
-    const args = [this.bwrap, '--unshare-all'];
-    if (network) args.push('--share-net');
-    args.push('--die-with-parent', '--new-session', '--bind', this.rootDir, '/');
+    const privileged = Boolean(opts.privileged) && process.getuid?.() === 0;
+    const args = privileged
+      ? [this.bwrap, '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try']
+      : [this.bwrap, '--unshare-all'];
+    if (privileged && !network) args.push('--unshare-net');
+    if (!privileged && network) args.push('--share-net');
+    args.push('--die-with-parent', '--new-session', privileged ? '--dev-bind' : '--bind', this.rootDir, '/');
     if (this.mode === 'host') {
       for (const p of layoutHostUsr(this.rootDir)) args.push('--ro-bind', p, p);
       for (const name of HOST_ETC) args.push('--ro-bind-try', `/etc/${name}`, `/etc/${name}`);
     }
     if (network) args.push('--ro-bind-try', '/etc/resolv.conf', '/etc/resolv.conf');
-    args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/dev/shm');
+    if (privileged) args.push('--proc', '/proc', '--dev-bind', '/dev', '/dev');
+    else args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/dev/shm');
     (opts.binds ?? []).forEach((b, i) => args.push(...bindArgs(b.fstype ? { ...b, src: this.fsStage(i) } : b)));
     const asRoot = opts.asRoot ?? false;
-    args.push('--uid', String(asRoot ? 0 : BUILD_USER.uid), '--gid', String(asRoot ? 0 : BUILD_USER.gid));
+    // without a user namespace bwrap cannot switch ids: privileged runs as root
+    if (!privileged) args.push('--uid', String(asRoot ? 0 : BUILD_USER.uid), '--gid', String(asRoot ? 0 : BUILD_USER.gid));
     args.push('--hostname', hostname(this.spec), '--chdir', opts.cwd ?? BUILD_USER.home, '--clearenv');
     const env: Record<string, string> = {
       PATH: '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin',
