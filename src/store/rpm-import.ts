@@ -4,22 +4,13 @@
  * the rpminfo row and the build's `rpm` type.
  */
 import type { Store } from './db.ts';
+import { insertRpm, type NewRpmRow } from './rpms.ts';
 
-export interface NewRpmRow {
-  build_id: number;
-  buildroot_id: number | null;
-  name: string;
-  version: string;
-  release: string;
-  epoch: number | null;
-  arch: string;
-  payloadhash: string;
-  size: number;
-  buildtime: number;
-}
+/** What importRPM knows of an RPM file: a build's row without draft or extra. */
+export type ImportedRpmRow = Omit<NewRpmRow, 'draft' | 'extra'>;
 
 /** The id of an rpm with this NVRA (non-draft, internal), or null. */
-export function findRpmId(store: Store, r: Pick<NewRpmRow, 'name' | 'version' | 'release' | 'arch'>): number | null {
+export function findRpmId(store: Store, r: Pick<ImportedRpmRow, 'name' | 'version' | 'release' | 'arch'>): number | null {
   return (
     store.get<{ id: number }>(
       'SELECT id FROM rpminfo WHERE name = ? AND version = ? AND release = ? AND arch = ? AND external_repo_id = 0 AND draft = 0',
@@ -28,12 +19,9 @@ export function findRpmId(store: Store, r: Pick<NewRpmRow, 'name' | 'version' | 
   );
 }
 
-export function insertRpm(store: Store, r: NewRpmRow): number {
-  return store.run(
-    `INSERT INTO rpminfo (build_id, buildroot_id, name, version, release, epoch, arch, draft, external_repo_id, payloadhash, size, buildtime, metadata_only)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, 0)`,
-    [r.build_id, r.buildroot_id, r.name, r.version, r.release, r.epoch, r.arch, r.payloadhash, r.size, r.buildtime],
-  ).lastId;
+/** The rpminfo row of an imported RPM file (never a draft, no extra). */
+export function insertImportedRpm(store: Store, r: ImportedRpmRow): number {
+  return insertRpm(store, { ...r, draft: false, extra: null });
 }
 
 /** Give a build a type (Koji's new_typed_build); a no-op when it has it. */

@@ -12,7 +12,7 @@ import { BUILD_STATES } from '../../core/states.ts';
 import { parseNVR } from '../../core/nvr.ts';
 import { readRpmInfo, rpmFileName, type RpmInfo } from '../../core/rpm-header.ts';
 import { btypeId } from '../../store/builds.ts';
-import { addBuildType, findRpmId, insertRpm } from '../../store/rpm-import.ts';
+import { addBuildType, findRpmId, insertImportedRpm } from '../../store/rpm-import.ts';
 import { api, type ApiMethod } from '../rpc/method.ts';
 import { asString } from '../rpc/args.ts';
 import type { CallContext } from '../context.ts';
@@ -74,7 +74,7 @@ export function importRpmFile(ctx: CallContext, fn: string): Record<string, unkn
     build_id: b.id, size: info.filesize, payloadhash: info.payloadhash, buildroot_id: null, external_repo_id: 0,
   };
   ctx.callback('preImport', { type: 'rpm', rpm: rpminfo, build: b, filepath: fn, fileinfo: null });
-  rpminfo.id = insertRpm(ctx.store, {
+  rpminfo.id = insertImportedRpm(ctx.store, {
     build_id: b.id, buildroot_id: null, name: info.name, version: info.version, release: info.release, epoch: info.epoch,
     arch: info.arch, payloadhash: info.payloadhash, size: info.filesize, buildtime: info.buildtime,
   });
