@@ -18,6 +18,19 @@ import { dnfInstall, haveDnf, installedPackages, repoHolds, type DnfTarget } fro
 import { markInUse, readState, removeTree, writeState, type BuildrootState } from './retention.ts';
 import { appendLog } from './log-file.ts';
 
+/**
+ * Runs a command line and kills it with SIGKILL when its standard input
+ * reaches end of file (the builder closed it, or died): the sandbox never
+ * outlives the builder. Exits with the command's status (128+N for signal N).
+ */
+const WATCHDOG = [
+  '/bin/sh',
+  '-c',
+  'exec 3<&0 </dev/null; "$@" 3<&- & child=$!; { cat <&3 >/dev/null; kill -KILL "$child" 2>/dev/null; } & watcher=$!; ' +
+    'exec 3<&-; wait "$child"; rc=$?; kill "$watcher" 2>/dev/null; exit "$rc"',
+  'kojibox-watchdog',
+];
+
 export interface BwrapOptions {
   /** Directory holding one subdirectory per buildroot id. */
   base: string;
@@ -220,20 +233,37 @@ class BwrapBuildroot implements Buildroot {
     if (opts.personality) line = ['setarch', opts.personality, ...line];
     const fd = opts.logfile ? openSync(opts.logfile, 'a') : null;
     try {
-      const proc = Bun.spawn(line, { stdin: 'ignore', stdout: fd ?? 'ignore', stderr: fd ?? 'ignore' });
+      // bwrap's --die-with-parent did not always fire when the builder was
+      // SIGKILLed, leaving sandboxes running; a host-side watchdog holding
+      // a pipe from the builder kills the sandbox once that pipe closes,
+      // which the kernel guarantees when the builder dies.
+      const proc = Bun.spawn([...WATCHDOG, ...line], { stdin: 'pipe', stdout: fd ?? 'ignore', stderr: fd ?? 'ignore' });
+      const stop = () => {
+        try {
+          proc.stdin.end();
+        } catch {
+          // already closed
+        }
+        // the watchdog kills the sandbox; make sure the wrapper goes too
+        setTimeout(() => proc.kill('SIGKILL'), 5000).unref?.();
+      };
       let timer: ReturnType<typeof setTimeout> | undefined;
       let timedOut = false;
       if (opts.timeout && opts.timeout > 0) {
         timer = setTimeout(() => {
           timedOut = true;
-          proc.kill('SIGKILL');
+          stop();
         }, opts.timeout * 1000);
       }
-      const onAbort = () => proc.kill('SIGKILL');
-      opts.signal?.addEventListener('abort', onAbort);
+      opts.signal?.addEventListener('abort', stop);
       const code = await proc.exited;
+      try {
+        proc.stdin.end();
+      } catch {
+        // already closed
+      }
       if (timer) clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
+      opts.signal?.removeEventListener('abort', stop);
       if (timedOut && opts.logfile) appendLog(opts.logfile, `kojibox: command killed after ${opts.timeout} seconds`);
       if (fsMounts && !opts.signal?.aborted) {
         const outcome = existsSync(status) ? readFileSync(status, 'utf8').trim() : 'Unable to mount: the mount namespace did not start';
