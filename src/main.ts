@@ -12,6 +12,7 @@ import { registerBuilder } from './modes/builder.ts';
 import { isDaemon } from './modes/daemon.ts';
 import { registerClientCommands } from './client/commands/index.ts';
 import { cliPlugins } from '../plugins/cli.ts';
+import { writeStderr, writeStdout } from './client/output.ts';
 
 export function buildProgram(): { program: Command; env: CliEnv } {
   const program = new Command('kojibox');
@@ -30,6 +31,7 @@ export function buildProgram(): { program: Command; env: CliEnv } {
     .option('--force-auth', 'authenticate even for read-only operations')
     .option('-d, --debug', 'show debug output')
     .option('--config-root <dir>', 'directory standing in for /etc (also KOJIBOX_CONFIG_ROOT)')
+    .configureOutput({ writeOut: writeStdout, writeErr: writeStderr })
     .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
@@ -51,8 +53,8 @@ async function main(argv: string[]): Promise<number> {
     const code = (err as { exitCode?: number }).exitCode ?? 1;
     // a command that already printed its warnings throws an empty CliError just for the exit code
     const text = describeError(err);
-    if (text) process.stderr.write(`kojibox: ${text}\n`);
-    if (program.opts().debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    if (text) writeStderr(`kojibox: ${text}\n`);
+    if (program.opts().debug && err instanceof Error && err.stack) writeStderr(err.stack + '\n');
     return code;
   } finally {
     await env.close();
@@ -61,9 +63,4 @@ async function main(argv: string[]): Promise<number> {
 
 const code = await main(process.argv);
 // serve and builder keep running on their own; client commands exit here
-if (!isDaemon() || code !== 0) {
-  // a pipe takes writes asynchronously: exiting at once could cut off a long
-  // output (list-api, list-tagged) mid-way
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((done) => stream.write('', () => done()))));
-  process.exit(code);
-}
+if (!isDaemon() || code !== 0) process.exit(code);

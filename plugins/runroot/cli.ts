@@ -14,6 +14,7 @@ import { collect } from '../../src/client/args.ts';
 import { KojiError } from '../../src/core/faults.ts';
 import { TASK_STATES } from '../../src/core/states.ts';
 import { watchTasks } from '../../src/client/watch.ts';
+import { writeStdout } from '../../src/client/output.ts';
 
 interface RunrootOptions {
   package: string[];
@@ -44,12 +45,9 @@ function intOption(name: string) {
   };
 }
 
-/** Write bytes to stdout and wait until they are out (the process may exit right after). */
+/** Write bytes to stdout, all of them before the process may exit. */
 async function writeOut(bytes: Uint8Array): Promise<void> {
-  if (!bytes.length) return;
-  await new Promise<void>((resolve, reject) => {
-    process.stdout.write(bytes, (err) => (err ? reject(err) : resolve()));
-  });
+  writeStdout(bytes);
 }
 
 /** The whole of a task output file from one volume, fetched in chunks. */

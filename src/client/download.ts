@@ -9,6 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, statSync, unlinkSync, utimesSync
 import { dirname } from 'node:path';
 import { KojiError } from '../core/faults.ts';
 import { progressBar } from './progress.ts';
+import { writeStdout } from './output.ts';
 
 export interface DownloadOptions {
   quiet?: boolean;
@@ -22,7 +23,7 @@ export interface DownloadOptions {
 
 /** Fetch `url` into `dest` (relative paths create their directories). */
 export async function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<void> {
-  const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
+  const out = opts.out ?? ((l: string) => writeStdout(l + '\n'));
   if (dest.includes('/')) mkdirSync(dirname(dest), { recursive: true });
   if (!opts.quiet) out(opts.num && opts.count ? `Downloading [${opts.num}/${opts.count}]: ${dest}` : `Downloading: ${dest}`);
   let total: number | null = null;

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { KojiError } from '../core/faults.ts';
 import { ClientSession } from './session.ts';
 import { resolveProfile, type ResolvedProfile } from './profile.ts';
+import { writeStderr, writeStdout } from './output.ts';
 
 export interface GlobalOptions {
   server?: string;
@@ -85,11 +86,11 @@ export class CliEnv {
   }
 
   out(line = ''): void {
-    process.stdout.write(line + '\n');
+    writeStdout(line + '\n');
   }
 
   err(line: string): void {
-    process.stderr.write(line + '\n');
+    writeStderr(line + '\n');
   }
 
   /** Print unless --quiet. */

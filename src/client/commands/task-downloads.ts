@@ -19,6 +19,7 @@ import { pyRepr } from './common.ts';
 import {
   isFinished, listTasksFor, outputAllVolumes, runningInBackground, stateName, taskIdArg, taskUrl, type Task,
 } from './task-common.ts';
+import { writeStdout } from '../output.ts';
 
 /** koji's watch_logs: print new bytes of each task's logs until the tasks finish. */
 async function watchLogs(env: CliEnv, s: ClientSession, tasks: number[], o: { log?: string; follow?: boolean }): Promise<void> {
@@ -45,11 +46,11 @@ async function watchLogs(env: CliEnv, s: ClientSession, tasks: number[], o: { lo
             if (!bytes.length) break;
             offsets.set(key, offset + bytes.length);
             if (key !== lastLog) {
-              if (lastLog) process.stdout.write('\n');
-              process.stdout.write(`==> ${key}: <==\n`);
+              if (lastLog) writeStdout('\n');
+              writeStdout(`==> ${key}: <==\n`);
               lastLog = key;
             }
-            process.stdout.write(bytes);
+            writeStdout(bytes);
           }
         }
       }
