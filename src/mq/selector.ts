@@ -324,30 +324,20 @@ class Parser {
   }
 
   private additive(): SelectorExpr {
-    const pos = this.peek().pos;
-    let left = this.multiplicative();
-    for (let next = this.peek(); next.type === 'symbol' && (next.text === '+' || next.text === '-'); next = this.peek()) {
-      this.advance();
-      const right = this.multiplicative();
-      left = this.at(
-        {
-          kind: 'arithmetic',
-          op: next.text as ArithmeticOperator,
-          left: this.value(left, `the operand of '${next.text}'`),
-          right: this.value(right, `the operand of '${next.text}'`),
-        },
-        pos,
-      );
-    }
-    return left;
+    return this.arithmeticLevel(['+', '-'], () => this.multiplicative());
   }
 
   private multiplicative(): SelectorExpr {
+    return this.arithmeticLevel(['*', '/'], () => this.unary());
+  }
+
+  /** One left-associative level of arithmetic: operand (op operand)*. */
+  private arithmeticLevel(ops: string[], operand: () => SelectorExpr): SelectorExpr {
     const pos = this.peek().pos;
-    let left = this.unary();
-    for (let next = this.peek(); next.type === 'symbol' && (next.text === '*' || next.text === '/'); next = this.peek()) {
+    let left = operand();
+    for (let next = this.peek(); next.type === 'symbol' && ops.includes(next.text); next = this.peek()) {
       this.advance();
-      const right = this.unary();
+      const right = operand();
       left = this.at(
         {
           kind: 'arithmetic',

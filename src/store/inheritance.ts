@@ -57,16 +57,7 @@ export function readInheritanceData(store: Store, tagId: number, event: number |
      WHERE ti.tag_id = ? AND ${eventClause('ti', event)} ORDER BY ti.priority, ti.parent_id`,
     [tagId],
   );
-  return rows.map((r) => ({
-    parent_id: r.parent_id,
-    name: r.name,
-    priority: r.priority,
-    maxdepth: r.maxdepth,
-    intransitive: r.intransitive === 1,
-    noconfig: r.noconfig === 1,
-    pkg_filter: r.pkg_filter,
-    child_id: tagId,
-  }));
+  return rows.map((r) => ({ parent_id: r.parent_id, ...linkSettings(r), child_id: tagId }));
 }
 
 /** A tag's direct children at an event; `name` is the child's. */
@@ -77,16 +68,19 @@ export function readDescendantsData(store: Store, tagId: number, event: number |
      WHERE ti.parent_id = ? AND ${eventClause('ti', event)} ORDER BY ti.priority, ti.tag_id`,
     [tagId],
   );
-  return rows.map((r) => ({
-    tag_id: r.tag_id,
-    parent_id: r.parent_id,
+  return rows.map((r) => ({ tag_id: r.tag_id, parent_id: r.parent_id, ...linkSettings(r) }));
+}
+
+/** The link's name and settings, with SQLite's 0/1 flags as booleans. */
+function linkSettings(r: RawLink) {
+  return {
     name: r.name,
     priority: r.priority,
     maxdepth: r.maxdepth,
     intransitive: r.intransitive === 1,
     noconfig: r.noconfig === 1,
     pkg_filter: r.pkg_filter,
-  }));
+  };
 }
 
 export interface NewLink {
