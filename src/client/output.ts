@@ -17,8 +17,11 @@ export function writeAll(fd: number, data: string | Uint8Array): void {
       const n = writeSync(fd, buf);
       buf = buf.subarray(n);
     } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // the reader went away (`kojibox list-api | head`): the rest is unwanted
+      if (code === 'EPIPE') return;
       // a non-blocking pipe whose reader is behind: wait a moment and retry
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      if (code !== 'EAGAIN') throw err;
       Atomics.wait(pause, 0, 0, 5);
     }
   }
