@@ -97,14 +97,44 @@ export function validateSession(
   };
 }
 
+/**
+ * Passwords verified lately, by a keyed digest of (stored hash, password),
+ * with the time each was verified. bcrypt costs ~60 ms of the hub's one
+ * thread, and Koji's CLI logs in on every command, so a lab's scripts would
+ * spend most of their time there (as Apache's mod_authn_socache exists to
+ * avoid). Only successes are kept: a wrong password always pays the full
+ * bcrypt cost. The stored hash is part of the key, so a changed password
+ * never matches an old entry; the key is per process, so the digests are
+ * worthless outside it.
+ */
+const verified = new Map<string, number>();
+const VERIFIED_TTL_MS = 5 * 60_000;
+const VERIFIED_MAX = 1000;
+const verifiedKey = crypto.getRandomValues(new Uint8Array(32));
+
+function verifiedDigest(hash: string, password: string): string {
+  return new Bun.CryptoHasher('sha256', verifiedKey).update(hash).update('\0').update(password).digest('base64');
+}
+
 /** Check a password against the stored hash; a user without one cannot log in by password. */
 export function verifyPassword(hash: string | null, password: string): boolean {
   if (!hash) return false;
+  const digest = verifiedDigest(hash, password);
+  const at = verified.get(digest);
+  if (at !== undefined && Date.now() - at < VERIFIED_TTL_MS) return true;
+  let ok: boolean;
   try {
-    return Bun.password.verifySync(password, hash);
+    ok = Bun.password.verifySync(password, hash);
   } catch {
-    return false;
+    ok = false;
   }
+  verified.delete(digest);
+  if (ok) {
+    verified.set(digest, Date.now());
+    // oldest first: Map keeps insertion order, and a re-verified entry was re-inserted
+    if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  }
+  return ok;
 }
 
 export function hashPassword(password: string): string {
