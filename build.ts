@@ -9,7 +9,7 @@ const outfile = process.env.KOJIBOX_OUTFILE ?? 'dist/kojibox';
 mkdirSync('dist', { recursive: true });
 // --bytecode: the binary starts its client commands ~30 ms sooner, which
 // every CLI call (and add-sidetag --wait's wall time) feels.
-const proc = Bun.spawnSync([process.execPath, 'build', '--compile', '--bytecode', '--format', 'esm', '--minify-syntax', '--sourcemap', 'src/main.ts', '--outfile', outfile], {
+const proc = Bun.spawnSync([process.execPath, 'build', '--compile', '--bytecode', '--splitting', '--format', 'esm', '--minify-syntax', '--sourcemap', 'src/main.ts', '--outfile', outfile], {
   stdout: 'inherit',
   stderr: 'inherit',
 });

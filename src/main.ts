@@ -14,8 +14,41 @@ import { registerClientCommands } from './client/commands/index.ts';
 import { cliPlugins } from '../plugins/cli.ts';
 import { writeStderr, writeStdout } from './client/output.ts';
 
-export function buildProgram(): { program: Command; env: CliEnv } {
-  const program = new Command('kojibox');
+/** Global options that take a value, so the word after them is not the command. */
+const VALUED_GLOBALS = new Set(['-c', '--config', '-p', '--profile', '-s', '--server', '--user', '--password', '--authtype', '--topurl', '--weburl', '--config-root']);
+
+/**
+ * The command the arguments name, if it can be told before parsing: the
+ * first word after the global options. Null for help and for anything
+ * unusual, which then gets every command.
+ */
+export function requestedCommand(args: string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--' || a === '-h' || a === '--help' || a === '-V' || a === '--version') return null;
+    if (!a.startsWith('-')) return a === 'help' ? null : a;
+    if (VALUED_GLOBALS.has(a)) i++;
+  }
+  return null;
+}
+
+/** What the register functions get for commands that are not wanted: it swallows any chain of calls. */
+const IGNORED: Command = new Proxy(function ignored() {}, { get: (_t, prop) => (prop === 'then' ? undefined : () => IGNORED) }) as unknown as Command;
+
+/**
+ * A program that builds only one of its commands. Building all ~200
+ * commands (and their options) costs ~10 ms, which every client call,
+ * and so every script, would pay for one command.
+ */
+function oneCommandProgram(name: string, wanted: string): Command {
+  const program = new Command(name);
+  const build = program.command.bind(program) as (...a: unknown[]) => Command;
+  program.command = ((nameAndArgs: string, ...rest: unknown[]) => (nameAndArgs.split(/\s+/)[0] === wanted ? build(nameAndArgs, ...rest) : IGNORED)) as Command['command'];
+  return program;
+}
+
+export function buildProgram(only: string | null = null): { program: Command; env: CliEnv } {
+  const program = only ? oneCommandProgram('kojibox', only) : new Command('kojibox');
   program
     .description('A Koji-compatible build system for small labs: hub, build host and client in one binary')
     .option('-c, --config <file>', 'use alternate configuration file')
@@ -44,7 +77,11 @@ export function buildProgram(): { program: Command; env: CliEnv } {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { program, env } = buildProgram();
+  const wanted = requestedCommand(argv.slice(2));
+  let built = buildProgram(wanted);
+  // an alias, a typo or a plugin's command under another name: build them all
+  if (wanted && !built.program.commands.some((c) => c.name() === wanted)) built = buildProgram();
+  const { program, env } = built;
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

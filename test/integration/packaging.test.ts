@@ -44,6 +44,31 @@ describe('dist/kojibox', () => {
   });
 });
 
+describe('command lookup', () => {
+  // the binary builds only the command it is asked for, and all of them otherwise
+  const run = (...args: string[]) => {
+    const r = Bun.spawnSync([BIN, ...args], { env: { ...process.env, KOJIBOX_CONFIG_ROOT: tmpdir() } });
+    return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
+  };
+
+  it('finds a command after global options that take values', () => {
+    const r = run('--server', 'http://127.0.0.1:1/kojihub', '-p', 'koji', '--user', 'x', 'add-sidetag', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Usage: kojibox add-sidetag [options] <basetag>');
+  });
+
+  it('lists every command in the help, and answers aliases and typos', () => {
+    const help = run('--help');
+    for (const name of ['serve', 'builder', 'add-sidetag', 'runroot', 'kiwi-build', 'watch-messages', 'wait-repo']) expect(help.out).toContain(name);
+    expect(run('help').out).toContain('add-sidetag');
+    expect(run('moshimoshi', '--help').out).toContain('Usage: kojibox hello|moshimoshi');
+    const typo = run('add-sidetg');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain("unknown command 'add-sidetg'");
+    expect(typo.err).toContain('add-sidetag');
+  });
+});
+
 describe('systemd units', () => {
   for (const unit of ['kojibox-hub.service', 'kojibox-builder.service']) {
     it(`${unit} passes systemd-analyze verify`, () => {

@@ -5,9 +5,7 @@
  * or one JSON object per line for scripts.
  */
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import type { Command } from 'commander';
-import rhea from 'rhea';
 import type { ConnectionOptions, EventContext, Message, Receiver, Source } from 'rhea';
 import type { CliEnv } from '../env.ts';
 import { CliError } from '../env.ts';
@@ -99,8 +97,13 @@ function connectionOptions(url: string, o: WatchOptions): ConnectionOptions {
     key: pem,
     rejectUnauthorized: true,
     // rhea fills in the host when unset, and an IP address is not a valid SNI name.
-    servername: isIP(base.host) ? '' : base.host,
+    servername: isIpAddress(base.host) ? '' : base.host,
   } as ConnectionOptions;
+}
+
+/** An IPv4 or IPv6 literal (node:net's isIP, without loading node:net into every client command). */
+function isIpAddress(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || (host.includes(':') && /^[0-9a-fA-F:.]+$/.test(host));
 }
 
 export function registerMessageCommands(program: Command, env: CliEnv): void {
@@ -120,6 +123,8 @@ export function registerMessageCommands(program: Command, env: CliEnv): void {
       const limit = o.count === undefined ? Infinity : Number(o.count);
       if (!(limit > 0) || !Number.isInteger(limit === Infinity ? 1 : limit)) throw new CliError('--count must be a positive integer', 2);
       const options = connectionOptions(url, o);
+      // loaded here, not at the top: rhea and its sockets cost every other command ~5 ms of start-up
+      const { default: rhea } = await import('rhea');
       // A durable subscription is named by the container id and the link name.
       const container = rhea.create_container(o.durable ? { id: `kojibox-watch-${o.durable}` } : {});
       await new Promise<void>((resolve, reject) => {
