@@ -54,6 +54,8 @@ export interface WatcherOptions {
    * turns it off: its calls share one queue, which a long poll would hold.
    */
   longPoll?: boolean;
+  /** The tag's getTag result when the caller already has it (saves a call). */
+  taginfo?: Dict;
 }
 
 const quietLogger = levelLogger('error', () => {});
@@ -113,7 +115,7 @@ export class RepoWatcher {
 
   /** A watcher for a tag (name or id); minEvent "last" is resolved now. */
   static async create(session: RepoCaller, tag: unknown, o: WatcherOptions = {}): Promise<RepoWatcher> {
-    const taginfo = await session.call<Dict>('getTag', tag, kw({ strict: true }));
+    const taginfo = o.taginfo ?? (await session.call<Dict>('getTag', tag, kw({ strict: true })));
     const w = new RepoWatcher(session, taginfo, o);
     if (o.minEvent !== null && o.minEvent !== undefined) {
       if (o.atEvent !== null && o.atEvent !== undefined) throw new KojiError('ParameterError', 'Cannot specify both min_event and at_event');
@@ -425,6 +427,7 @@ export async function waitRepo(env: CliEnv, o: WaitRepoOptions): Promise<Dict> {
   }
 
   const watcher = await RepoWatcher.create(s, tag.id, {
+    taginfo: tag,
     nvrs: o.builds ?? [],
     minEvent: builds.length ? null : 'last',
     pause: env.profile.poll_interval,

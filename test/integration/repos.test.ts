@@ -254,6 +254,25 @@ describe('inheritance', () => {
     expect(repoPackages(topdir, 'f-side', id, ARCH)).toEqual(repoPackages(topdir, 'f-build', parent.id as number, ARCH));
   });
 
+  it('answers repo.request for a new empty child tag with a repo made within the call', async () => {
+    await ok(['add-tag', 'f-side2', '--parent', 'f-build', '--arches', ARCH]);
+    const parent = (await admin.call('getRepo', 'f-build')) as Dict;
+    const r = (await admin.call('repo.request', 'f-side2', kw({ min_event: 'last' }))) as Dict;
+    const repo = r.repo as Dict;
+    const request = r.request as Dict;
+    expect(r.duplicate).toBe(false);
+    expect(repo.tag_name).toBe('f-side2');
+    expect(repo.state).toBe(1); // READY
+    expect(request.repo_id).toBe(repo.id);
+    expect(request.active).toBe(false);
+    const info = JSON.parse(readFileSync(join(topdir, 'repos/f-side2', String(repo.id), 'repo.json'), 'utf8'));
+    expect(info.cloned_from_repo_id).toBe(parent.id);
+    // asked again, the same repo serves without a new request
+    const again = (await admin.call('repo.request', 'f-side2', kw({ min_event: 'last' }))) as Dict;
+    expect((again.repo as Dict).id).toBe(repo.id);
+    expect(again.request).toBeNull();
+  });
+
   it('reuses a repo with the same content in a newRepo task too', async () => {
     const r = await cli(['regen-repo', 'f-side', '--make-task', '--wait']);
     expect(r.code).toBe(0);

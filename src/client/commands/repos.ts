@@ -78,6 +78,7 @@ async function requestRepoCmd(env: CliEnv, tagArg: string, o: RequestOptions): P
   const tag = await tagOrTarget(s, tagArg, o.target);
   if (!tag.arches) env.err(`Tag ${tag.name} has an empty arch list`);
   const watcher = await RepoWatcher.create(s, tag.id, {
+    taginfo: tag,
     minEvent,
     atEvent,
     opts: Object.keys(opts).length ? opts : null,

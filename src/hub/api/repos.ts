@@ -22,6 +22,7 @@ import { encodeArgs } from '../../core/task-params.ts';
 import { repoInit } from '../repos/init.ts';
 import { repoDone } from '../repos/done.ts';
 import { REPO_TASK_PRIORITY, checkRepoQueue } from '../repos/queue.ts';
+import { cloneInHub } from '../repos/clone.ts';
 import { autoRequests, updateEndEvents } from '../repos/maintenance.ts';
 import { shapeRow } from '../repos/shape.ts';
 import { TASK_CHANGE } from '../tasks/events.ts';
@@ -143,7 +144,8 @@ export const repoMethods: ApiMethod[] = [
   ),
 
   api('repo.request(tag, min_event=None, at_event=None, opts=None, priority=None, force=False)', 'Request a repo of a tag: {repo, request, duplicate}. min_event may be "last".', { access: 'login' }, (ctx, a) =>
-    requestRepo(ctx, a.tag, { minEvent: a.min_event, atEvent: a.at_event, opts: a.opts, priority: a.priority, force: asBool(a.force) }),
+    // a tag that only inherits gets its parent's repodata within the call: the caller has `repo` at once
+    requestRepo(ctx, a.tag, { minEvent: a.min_event, atEvent: a.at_event, opts: a.opts, priority: a.priority, force: asBool(a.force), fulfil: cloneInHub }),
   ),
   api('repo.get(tag, min_event=None, at_event=None, opts=None)', 'The best READY repo for the requirements, or None.', { access: 'anon' }, (ctx, a) =>
     getRepo(ctx, a.tag, a.min_event, a.at_event, a.opts),

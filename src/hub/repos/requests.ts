@@ -133,6 +133,12 @@ export interface RequestArgs {
   force?: boolean;
   /** Owner of a new request; the caller when undefined. */
   owner?: number | null;
+  /**
+   * Makes the repo of a new request within this call if it can (the hub's
+   * clone of a parent's repodata); returns the repo id, or null to leave
+   * the request to the repo service.
+   */
+  fulfil?: (ctx: CallContext, request: Row) => number | null;
 }
 
 /** Koji's request_repo: an existing repo, a duplicate request, or a new request. */
@@ -190,8 +196,12 @@ export function requestRepo(ctx: CallContext, tag: unknown, a: RequestArgs): Req
     create_time: now(),
   });
   ctx.hub.log.info(`New repo request for ${taginfo.name}`);
+  const request = requestById(ctx, id)!;
+  const repoId = a.fulfil?.(ctx, request as Row) ?? null;
+  // already fulfilled: nobody waits, so the repo service need not hurry
+  if (repoId !== null) return { repo: repoInfo(ctx, repoId, true), request: requestById(ctx, id), duplicate: false };
   ctx.afterCommit(() => ctx.hub.notify(REPO_REQUEST_TOPIC, { request: id, tag_id: taginfo.id }));
-  return { repo: null, request: requestById(ctx, id), duplicate: false };
+  return { repo: null, request, duplicate: false };
 }
 
 /** Announced after commit when a request is made (the repo service wakes up). */
