@@ -245,6 +245,8 @@ describe('inheritance', () => {
     expect(performance.now() - started).toBeLessThan(30_000);
     const info = JSON.parse(readFileSync(join(topdir, 'repos/f-side', String(id), 'repo.json'), 'utf8'));
     expect(info.cloned_from_repo_id).toBe(parent.id);
+    // a single plain link to a tag whose repo is current: known without working out the content
+    expect(info.cloned_because).toBe('inheritance');
     // the hub made it itself, without a newRepo task
     expect(((await admin.call('repoInfo', id)) as Dict).task_id).toBeNull();
     expect(info.cloned_archs).toEqual([ARCH]);
@@ -271,6 +273,31 @@ describe('inheritance', () => {
     const again = (await admin.call('repo.request', 'f-side2', kw({ min_event: 'last' }))) as Dict;
     expect((again.repo as Dict).id).toBe(repo.id);
     expect(again.request).toBeNull();
+  });
+
+  it('compares the content when the link has a package filter', async () => {
+    await ok(['add-tag', 'f-filtered', '--arches', ARCH]);
+    await ok(['add-tag-inheritance', 'f-filtered', 'f-build', '--pkg-filter', '.*']);
+    const parent = (await admin.call('getRepo', 'f-build')) as Dict;
+    const id = gotRepo(await ok(['regen-repo', 'f-filtered', '--wait']));
+    const info = JSON.parse(readFileSync(join(topdir, 'repos/f-filtered', String(id), 'repo.json'), 'utf8'));
+    expect(info.cloned_from_repo_id).toBe(parent.id);
+    expect(info.cloned_because).toBe('same content');
+  });
+
+  it('does not reuse a parent repo made before the parent changed', async () => {
+    await ok(['add-tag', 'h-parent', '--arches', ARCH]);
+    await ok(['add-pkg', '--owner', 'admin', 'h-parent', 'bar', 'foo']);
+    await ok(['tag-build', '--bypass', 'h-parent', 'bar-1.0-1']);
+    const old = gotRepo(await ok(['regen-repo', 'h-parent', '--wait']));
+    // h-parent builds nothing, so nothing regenerates its repo after this
+    await ok(['tag-build', '--bypass', 'h-parent', 'foo-1.0-1']);
+    await ok(['add-tag', 'h-child', '--parent', 'h-parent', '--arches', ARCH]);
+    const id = gotRepo(await ok(['regen-repo', 'h-child', '--wait']));
+    expect(repoPackages(topdir, 'h-parent', old, ARCH)).toEqual(['bar-1.0-1.noarch']);
+    expect(repoPackages(topdir, 'h-child', id, ARCH)).toEqual(['bar-1.0-1.noarch', 'foo-1.0-1.noarch']);
+    const info = JSON.parse(readFileSync(join(topdir, 'repos/h-child', String(id), 'repo.json'), 'utf8'));
+    expect(info.cloned_from_repo_id).toBeUndefined();
   });
 
   it('reuses a repo with the same content in a newRepo task too', async () => {

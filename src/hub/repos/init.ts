@@ -131,12 +131,17 @@ export interface PreparedRepo {
  * events, comps and the per-arch lists. Reads only.
  */
 export function prepareRepo(ctx: CallContext, tinfo: TagInfo, eventId: number, opts: RepoOpts, custom: RepoOpts): PreparedRepo {
-  const begin = tagLastChangeEventInTx(ctx, tinfo.id, eventId) ?? eventId;
-  const tagIds = [tinfo.id, ...fullInheritance(ctx, tinfo.id, eventId).map((l) => l.parent_id)];
-  const end = repos.firstChangeEvent(ctx.store, tinfo.id, tagIds, eventId);
+  const { begin, end } = repoEventRange(ctx, tinfo, eventId);
   const content = repoContent(ctx, tinfo.id, eventId, !tinfo.extra.repo_include_all);
   const lists = archLists(repoArches(tinfo, opts), content, opts);
   return { tinfo, opts, custom, eventId, begin, end, comps: generateComps(content.groups, true), lists };
+}
+
+/** A repo's begin and end events: the tag's last change up to its event, and the first change after it. */
+export function repoEventRange(ctx: CallContext, tinfo: TagInfo, eventId: number): { begin: number; end: number | null } {
+  const begin = tagLastChangeEventInTx(ctx, tinfo.id, eventId) ?? eventId;
+  const tagIds = [tinfo.id, ...fullInheritance(ctx, tinfo.id, eventId).map((l) => l.parent_id)];
+  return { begin, end: repos.firstChangeEvent(ctx.store, tinfo.id, tagIds, eventId) };
 }
 
 /** Insert the repo row (INIT) and write its directory; returns the repo id. */
