@@ -8,7 +8,9 @@ import { mkdirSync } from 'node:fs';
 const outfile = process.env.KOJIBOX_OUTFILE ?? 'dist/kojibox';
 mkdirSync('dist', { recursive: true });
 // --bytecode: the binary starts its client commands ~30 ms sooner, which
-// every CLI call (and add-sidetag --wait's wall time) feels.
+// every CLI call (and add-sidetag --wait's wall time) feels. --splitting:
+// the hub and builder code (imported lazily by `serve` and `builder`)
+// become chunks that a client command never loads.
 const proc = Bun.spawnSync([process.execPath, 'build', '--compile', '--bytecode', '--splitting', '--format', 'esm', '--minify-syntax', '--sourcemap', 'src/main.ts', '--outfile', outfile], {
   stdout: 'inherit',
   stderr: 'inherit',
