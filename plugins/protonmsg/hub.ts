@@ -14,7 +14,7 @@ import type { Hub } from '../../src/hub/hub.ts';
 import { ConfigError } from '../../src/config/errors.ts';
 import { buildTypeNames } from '../../src/store/builds.ts';
 import { insertOutbox, OUTBOX_REJECTED_SQL } from '../../src/store/outbox.ts';
-import { embeddedBrokerUrl } from '../../src/hub/services/broker.ts';
+import { embeddedBroker, embeddedBrokerUrl } from '../../src/hub/services/broker.ts';
 import { CONFIG_PATH, fullAddress, loadProtonConfig, type ProtonConfig } from './config.ts';
 import { MESSAGE_BUILDERS, type MessageContext } from './messages.ts';
 import { startSender } from './sender.ts';
@@ -77,8 +77,11 @@ export const protonmsgHub: HubPlugin = {
       }
       urls = [embedded];
     }
-    log.info(cfg.testMode ? 'test mode: messages are dropped, not sent' : `sending messages to ${urls.join(' ')} with topic prefix ${cfg.topicPrefix}`);
-    const sender = startSender({ store: hub.store, log, config: cfg, urls });
+    // Messages for the hub's own broker skip AMQP over loopback (see sender.ts).
+    const local = embeddedBroker(hub);
+    const shown = urls.map((u) => (local?.serves(u) ? `${u} (this hub's broker, in-process)` : u));
+    log.info(cfg.testMode ? 'test mode: messages are dropped, not sent' : `sending messages to ${shown.join(' ')} with topic prefix ${cfg.topicPrefix}`);
+    const sender = startSender({ store: hub.store, log, config: cfg, urls, local });
     const unsubscribe = hub.subscribe((topic) => {
       if (topic === OUTBOX_TOPIC) sender.wake();
     });

@@ -11,11 +11,27 @@
  * is at least once; each message carries its row's unique message-id for
  * consumers to drop duplicates. A message the broker rejects is moved to
  * outbox_rejected and logged, so it cannot hold up the ones behind it.
+ *
+ * A url that the hub's own embedded broker serves (the default when the
+ * config lists none) is not connected to: rows are handed to the broker
+ * in-process (Broker.publish), skipping AMQP framing and decoding over
+ * loopback TCP, which was most of the hub's work per message. The rules
+ * stay those of the AMQP path: rows go in id order, batch_size per turn of
+ * the event loop; a row is deleted only once the broker has accepted it
+ * (it then sits in every matching subscription, as an AMQP accept means),
+ * in the same batched deletes; a rejected row moves aside; a broker that
+ * is shutting down counts as a lost connection, so the next url gets
+ * tried. The TLS settings do not apply there: nothing crosses a wire and
+ * the peer is this process. Every other url, and the embedded broker of
+ * another process, goes over AMQP as before.
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import rhea from 'rhea';
-import type { ConnectionOptions, Connection, Delivery, EventContext, Sender } from 'rhea';
+import type { ConnectionOptions, Connection, Delivery, EventContext, Message, Sender } from 'rhea';
+import type { Broker } from '../../src/mq/broker.ts';
+import { coalesceWrites } from '../../src/mq/writes.ts';
+import { encodeMessage } from '../../src/mq/encode.ts';
 import type { Logger } from '../../src/core/log.ts';
 import type { Store } from '../../src/store/db.ts';
 import {
@@ -46,6 +62,8 @@ export interface SenderOptions {
   /** Backoff bounds in ms; tests shorten them. */
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** The hub's embedded broker: urls it serves get rows in-process instead of over AMQP. */
+  local?: Pick<Broker, 'serves' | 'publish'> | null;
 }
 
 export interface SenderStats {
@@ -119,6 +137,12 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
+/** Sending to the hub's own broker in-process (see the module comment). */
+interface LocalLive {
+  url: string;
+  broker: Pick<Broker, 'publish'>;
+}
+
 interface Live {
   conn: Connection;
   url: string;
@@ -140,6 +164,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
 
   let stopped = false;
   let live: Live | null = null;
+  let localLive: LocalLive | null = null;
   let connecting = false;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let retryDelay = retryMin;
@@ -332,11 +357,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
       const row = inflight.get(ctx.delivery);
       if (!row) return;
       inflight.delete(ctx.delivery);
-      const reason = errorText((ctx.delivery.remote_state as { error?: unknown } | undefined)?.error ?? 'rejected');
-      flushAccepted();
-      rejectOutbox(store, row.id, reason, Date.now() / 1000);
-      counts.rejected++;
-      log.error(`message was rejected by ${shown(l.url)}: ${reason}; moved aside (message-id ${row.message_id}, address ${row.address}, properties ${row.props})`);
+      moveAside(row, errorText((ctx.delivery.remote_state as { error?: unknown } | undefined)?.error ?? 'rejected'), l.url);
       armSendTimer();
       schedulePump();
     }));
@@ -364,6 +385,16 @@ export function startSender(opts: SenderOptions): OutboxSender {
         return;
       }
       const url = opts.urls[i]!;
+      if (opts.local?.serves(url)) {
+        connecting = false;
+        localLive = { url, broker: opts.local };
+        retryDelay = retryMin;
+        if (i > 0 || lastFailureLog) log.info(`sending to ${shown(url)}, the hub's own broker, in-process`);
+        else log.debug(`sending to ${shown(url)}, the hub's own broker, in-process`);
+        lastFailureLog = 0;
+        schedulePump();
+        return;
+      }
       let settled = false;
       let l: Live;
       const fail = (why: string) => {
@@ -394,6 +425,8 @@ export function startSender(opts: SenderOptions): OutboxSender {
       let conn: Connection;
       try {
         conn = container.connect(options);
+        // a batch of transfers leaves in one socket write, not one per message
+        coalesceWrites(conn);
       } catch (err) {
         // e.g. a cert file that is not PEM: tls.connect throws before any socket exists
         failures.push(`${shown(url)}: ${errorText(err)}`);
@@ -416,6 +449,53 @@ export function startSender(opts: SenderOptions): OutboxSender {
       }, fail);
     };
     attempt(0);
+  };
+
+  /** The message for a row; both paths send exactly this. */
+  const messageOf = (row: OutboxRow): Message => ({
+    message_id: row.message_id,
+    to: row.address,
+    application_properties: JSON.parse(row.props) as Record<string, unknown>,
+    body: row.body,
+    ...(ttlMs ? { ttl: ttlMs } : {}),
+  });
+
+  /** Moves a row the broker refused aside (a broker refusing one message must not hold up the rest). */
+  const moveAside = (row: OutboxRow, reason: string, url: string): void => {
+    flushAccepted();
+    rejectOutbox(store, row.id, reason, Date.now() / 1000);
+    counts.rejected++;
+    log.error(`message was rejected by ${shown(url)}: ${reason}; moved aside (message-id ${row.message_id}, address ${row.address}, properties ${row.props})`);
+  };
+
+  /**
+   * One batch to the hub's own broker. Its answer is immediate, so nothing
+   * is in flight: accepted rows wait only for their batched delete, and the
+   * next batch is read on the next turn of the event loop, which lets the
+   * broker write to its receivers and the hub answer calls in between.
+   */
+  const pumpLocal = (l: LocalLive): void => {
+    // Accepted rows not yet deleted are the newest sent; see pump() on ids.
+    const cursor = acceptedIds.length ? acceptedIds[acceptedIds.length - 1]! : 0;
+    const rows = outboxAfter(store, cursor, cfg.batchSize);
+    drained = rows.length < cfg.batchSize;
+    for (const row of rows) {
+      const result = l.broker.publish(messageOf(row));
+      if (result.outcome === 'accepted') {
+        acceptedIds.push(row.id);
+        counts.sent++;
+      } else if (result.outcome === 'rejected') {
+        moveAside(row, [result.condition, result.description].join(': '), l.url);
+      } else {
+        log.warn(`${shown(l.url)} (the hub's own broker) stopped taking messages: ${result.description}`);
+        flushAccepted();
+        localLive = null;
+        scheduleRetry();
+        return;
+      }
+    }
+    noteAccepted();
+    if (!drained) schedulePump();
   };
 
   const linkFor = (l: Live, address: string): Sender => {
@@ -452,6 +532,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
     if (stopped) return;
     expireOld();
     if (cfg.testMode) return pumpTestMode();
+    if (localLive) return pumpLocal(localLive);
     if (!live) {
       if (!connecting && !retryTimer && outboxHasRows(store)) connect();
       return;
@@ -473,13 +554,8 @@ export function startSender(opts: SenderOptions): OutboxSender {
         const link = linkFor(live, row.address);
         // Stop at the first row that cannot go yet, so order holds across addresses.
         if (!link.sendable()) return armSendTimer();
-        const delivery = link.send({
-          message_id: row.message_id,
-          to: row.address,
-          application_properties: JSON.parse(row.props) as Record<string, unknown>,
-          body: row.body,
-          ...(ttlMs ? { ttl: ttlMs } : {}),
-        });
+        // Format 0 with a Buffer: rhea sends these bytes (the same it would encode) as they are.
+        const delivery = link.send(encodeMessage(messageOf(row)), undefined, 0);
         inflight.set(delivery, row);
         cursor = row.id;
       }
@@ -497,7 +573,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
       drained = false;
       schedulePump();
     },
-    stats: () => ({ ...counts, inflight: inflight.size, connectedTo: live?.url ?? null }),
+    stats: () => ({ ...counts, inflight: inflight.size, connectedTo: live?.url ?? localLive?.url ?? null }),
     async stop() {
       stopped = true;
       clearInterval(tick);
@@ -508,6 +584,7 @@ export function startSender(opts: SenderOptions): OutboxSender {
       const deadline = Date.now() + 1000;
       while (inflight.size && live && Date.now() < deadline) await Bun.sleep(10);
       flushAccepted();
+      localLive = null;
       const l = live;
       live = null;
       inflight.clear();

@@ -5,10 +5,14 @@
  * (durable ones survive their link); a sender's message is settled as
  * accepted only once it sits in every matching subscription's queue or
  * credit window. This is the only module that touches rhea's server side.
+ * Code in the hub's own process can hand it messages with publish()
+ * instead of connecting (the protonmsg sender does, for its own broker).
  */
 
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
+import { isIP } from 'node:net';
 import type { Server, Socket, AddressInfo } from 'node:net';
 import rhea from 'rhea';
 import type { AmqpError, Connection, Delivery, EventContext, Message, Receiver, Sender, Source } from 'rhea';
@@ -17,6 +21,8 @@ import { messageLookup } from './fields.ts';
 import { FilterError, readSourceFilters } from './filters.ts';
 import { parseSelector, SelectorSyntaxError } from './selector.ts';
 import { TopicRouter } from './subscriptions.ts';
+import { coalesceWrites } from './writes.ts';
+import { encodeMessage } from './encode.ts';
 import type { DurableIdentity, DurableSubscriptionStats, Outlet, QueuedMessage, Subscription } from './subscriptions.ts';
 
 /** TLS settings; each of cert, key and ca is PEM text or the path of a PEM file. */
@@ -64,7 +70,30 @@ export interface Broker {
   /** Stops listening, closes every connection and resolves when all sockets are gone. */
   close(): Promise<void>;
   stats(): BrokerStats;
+  /**
+   * Takes a message from code in the same process, as if a sender had
+   * transferred it over an anonymous-relay link (the topic is `message.to`):
+   * the same reject hook, routing and bytes to receivers, settled at once.
+   * `accepted` means it sits in every matching subscription, as an AMQP
+   * accept does; `unavailable` means the broker is closing and took nothing.
+   */
+  publish(message: Message): PublishOutcome;
+  /**
+   * Whether a client connecting to `url` would reach this broker: same
+   * scheme and port, and a host it listens on (a loopback name or address
+   * for a loopback or wildcard listener, or one of this machine's addresses
+   * for a wildcard one). Host names other than `localhost` are not resolved,
+   * so they never match. False once the broker is closing, as it then
+   * refuses connections too.
+   */
+  serves(url: string): boolean;
 }
+
+/** How the broker settled a message handed to Broker.publish. */
+export type PublishOutcome =
+  | { outcome: 'accepted' }
+  | { outcome: 'rejected'; condition: string; description: string }
+  | { outcome: 'unavailable'; description: string };
 
 /**
  * rhea keeps these on its objects without declaring them in its typings;
@@ -141,6 +170,28 @@ class SenderOutlet implements Outlet {
     if (!delivery.settled) this.inflight.set(delivery, message);
     this.onSend();
   }
+}
+
+/** See Broker.serves; exported for its unit test. */
+export function brokerServes(url: string, listener: { host: string; port: number; tls: boolean }): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== (listener.tls ? 'amqps:' : 'amqp:')) return false;
+  if ((u.port ? Number(u.port) : listener.tls ? 5671 : 5672) !== listener.port) return false;
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const listening = listener.host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (host === listening) return true;
+  // '::' takes IPv4 connections too (dual stack); '0.0.0.0' only IPv4 ones.
+  const anyV6 = listening === '::' || listening === '::0' || listening === '';
+  const wildcard = anyV6 || listening === '0.0.0.0';
+  if (host === 'localhost') return wildcard || listening === '127.0.0.1' || listening === '::1';
+  if (!wildcard || !isIP(host) || (!anyV6 && isIP(host) !== 4)) return false;
+  if (host === '::1' || /^127\./.test(host)) return true;
+  return Object.values(networkInterfaces()).some((list) => list?.some((a) => a.address.toLowerCase() === host));
 }
 
 function pem(value: string): string {
@@ -238,6 +289,13 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     const outlet = new SenderOutlet(sender, () => counters.delivered++);
     outlet.subscription = router.attach({ address, selector: filters.selector, durable }, outlet);
     outlets.set(sender, outlet);
+    // Settlements are heard on the link itself: rhea looks for a listener on
+    // the link, then its session, connection and container, copying each
+    // listener list on the way, and two events per message made that walk
+    // a visible share of the broker's work.
+    for (const outcome of ['accepted', 'rejected', 'released', 'settled'] as const) {
+      sender.on(outcome, (context: EventContext) => settleOutgoing(context, outcome));
+    }
     let group = outletsByConnection.get(sender.connection);
     if (!group) outletsByConnection.set(sender.connection, (group = new Set()));
     group.add(outlet);
@@ -271,12 +329,35 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     receiver.set_target({ address: target?.address });
   };
 
+  /**
+   * The broker's decision on one message, whichever way it came: the topic
+   * to route it to, or why it is refused. `linkAddress` is the sending
+   * link's target; without one (an anonymous relay) the message names its topic.
+   */
+  const admit = (message: Message, linkAddress: string | undefined): { topic: string } | { condition: string; description: string } => {
+    const rawAddress = linkAddress || message.to;
+    if (!rawAddress) return { condition: 'amqp:precondition-failed', description: 'message has no address (no link target and no "to")' };
+    const topic = normaliseAddress(String(rawAddress));
+    let reason: string | null;
+    try {
+      reason = opts.reject ? opts.reject(message, topic) : null;
+    } catch (err) {
+      reason = `reject hook failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (reason) return { condition: 'amqp:precondition-failed', description: reason };
+    return { topic };
+  };
+
+  const noteRejected = (description: string): void => {
+    counters.rejected++;
+    log(`mq: rejected a message: ${description}`);
+  };
+
   const routeMessage = (context: EventContext): void => {
     const delivery = context.delivery!;
     const message = context.message!;
     const rejectWith = (condition: string, description: string): void => {
-      counters.rejected++;
-      log(`mq: rejected a message: ${description}`);
+      noteRejected(description);
       // rhea 3.0.5 batches dispositions into ranges without comparing the
       // outcome of a range's first delivery, so an accept followed by a reject
       // in one tick would reach the sender as two accepts (a lost message).
@@ -290,20 +371,25 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     if ((context as EventContext & { format?: number }).format) {
       return rejectWith('amqp:not-implemented', 'only AMQP message format 0 is supported');
     }
-    // A link without a target address is an anonymous relay: the message names its topic.
-    const rawAddress = context.receiver?.target?.address || message.to;
-    if (!rawAddress) return rejectWith('amqp:precondition-failed', 'message has no address (no link target and no "to")');
-    const topic = normaliseAddress(String(rawAddress));
-    let reason: string | null;
-    try {
-      reason = opts.reject ? opts.reject(message, topic) : null;
-    } catch (err) {
-      reason = `reject hook failed: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    if (reason) return rejectWith('amqp:precondition-failed', reason);
-    router.route({ topic, payload: rawBytesOf(message) ?? rhea.message.encode(message) }, messageLookup(message));
+    const verdict = admit(message, context.receiver?.target?.address);
+    if (!('topic' in verdict)) return rejectWith(verdict.condition, verdict.description);
+    router.route({ topic: verdict.topic, payload: rawBytesOf(message) ?? rhea.message.encode(message) }, messageLookup(message));
     counters.routed++;
     delivery.accept();
+  };
+
+  /** A message handed over in-process; see Broker.publish. */
+  const publish = (message: Message): PublishOutcome => {
+    if (closing) return { outcome: 'unavailable', description: 'the broker is shutting down' };
+    const verdict = admit(message, undefined);
+    if (!('topic' in verdict)) {
+      noteRejected(verdict.description);
+      return { outcome: 'rejected', ...verdict };
+    }
+    // The same bytes an AMQP sender would have put on the wire for this message.
+    router.route({ topic: verdict.topic, payload: encodeMessage(message) }, messageLookup(message));
+    counters.routed++;
+    return { outcome: 'accepted' };
   };
 
   /** A receiver settled one of our deliveries; `released` puts the message back. */
@@ -325,6 +411,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       return;
     }
     connections.add(context.connection);
+    coalesceWrites(context.connection);
     log(`mq: connection from ${context.connection.container_id} (${peer(context.connection)})`);
   });
   container.on('connection_close', (context: EventContext) => dropConnection(context.connection, 'closed'));
@@ -354,10 +441,6 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     router.pump(outlet.subscription);
     if (outlet.ready && outlet.subscription.queue.length === 0) context.sender!.set_drained(true);
   });
-  container.on('accepted', (context: EventContext) => settleOutgoing(context, 'accepted'));
-  container.on('rejected', (context: EventContext) => settleOutgoing(context, 'rejected'));
-  container.on('released', (context: EventContext) => settleOutgoing(context, 'released'));
-  container.on('settled', (context: EventContext) => settleOutgoing(context, 'settled'));
   container.on('receiver_open', (context: EventContext) => openIncoming(context.receiver!));
   container.on('message', routeMessage);
   container.on('protocol_error', (err: unknown) => log(`mq: protocol error: ${String(err)}`));
@@ -424,6 +507,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     port,
     address,
     close,
+    publish,
+    serves: (url) => !closing && brokerServes(url, { host: opts.host, port, tls: Boolean(tls) }),
     stats: () => ({
       connections: connections.size,
       messagesRouted: counters.routed,
