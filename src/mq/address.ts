@@ -41,8 +41,23 @@ export function compileAddress(address: string): AddressPattern {
   if (!wildcard) {
     return { source, wildcard, matches: (topic) => topic === source };
   }
-  return { source, wildcard, matches: (topic) => matchWords(words, topic.split('.')) };
+  // Every message asks every subscription, and a bus has a few dozen topics:
+  // remembering the answers saves splitting and backtracking per message.
+  // The bound only guards against senders that invent topics without end.
+  const answers = new Map<string, boolean>();
+  const matches = (topic: string): boolean => {
+    let answer = answers.get(topic);
+    if (answer === undefined) {
+      answer = matchWords(words, topic.split('.'));
+      if (answers.size >= MEMO_LIMIT) answers.clear();
+      answers.set(topic, answer);
+    }
+    return answer;
+  };
+  return { source, wildcard, matches };
 }
+
+const MEMO_LIMIT = 1024;
 
 /**
  * Word-by-word match with `#` backtracking. Memoised on (pattern index, topic

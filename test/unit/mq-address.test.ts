@@ -56,3 +56,17 @@ describe('compileAddress', () => {
     expect(pattern.matches('koji.build*')).toBe(true);
   });
 });
+
+describe('compileAddress answers', () => {
+  it('stay right when asked again and after many different topics', () => {
+    const p = compileAddress('koji.#.tag');
+    for (let round = 0; round < 2; round++) {
+      expect(p.matches('koji.build.tag')).toBe(true);
+      expect(p.matches('koji.tag')).toBe(true);
+      expect(p.matches('koji.build.untag')).toBe(false);
+    }
+    for (let i = 0; i < 3000; i++) expect(p.matches(`koji.x${i}.tag`)).toBe(true);
+    expect(p.matches('koji.build.untag')).toBe(false);
+    expect(p.matches('other.tag')).toBe(false);
+  });
+});
