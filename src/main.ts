@@ -14,7 +14,11 @@ import { registerClientCommands } from './client/commands/index.ts';
 import { cliPlugins } from '../plugins/cli.ts';
 import { writeStderr, writeStdout } from './client/output.ts';
 
-/** Global options that take a value, so the word after them is not the command. */
+/**
+ * Global options that take a value, so the word after them is not the
+ * command. One missing here costs only time: its value is taken for the
+ * command, which is not found, and every command is built.
+ */
 const VALUED_GLOBALS = new Set(['-c', '--config', '-p', '--profile', '-s', '--server', '--user', '--password', '--authtype', '--topurl', '--weburl', '--config-root']);
 
 /**
