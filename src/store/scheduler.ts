@@ -114,6 +114,8 @@ export function assignTasks(store: Store, hostId: number, taskIds: number[], tim
   for (const c of inChunks(done)) {
     store.run(`UPDATE scheduler_task_runs SET active = NULL WHERE active = 1 AND task_id IN ${c.sql}`, c.params);
     store.run(`INSERT INTO scheduler_task_runs (task_id, host_id, active, create_time) SELECT id, ?, 1, ? FROM task WHERE id IN ${c.sql}`, [hostId, time, ...c.params]);
+    // Koji's scheduler log has a line per assignment (`koji scheduler-logs`)
+    store.run(`INSERT INTO scheduler_log_messages (task_id, host_id, msg_time, msg) SELECT id, ?, ?, 'Assigning task' FROM task WHERE id IN ${c.sql}`, [hostId, time, ...c.params]);
   }
   return done;
 }
@@ -142,35 +144,11 @@ export function tasksOfSilentHosts(store: Store, cutoff: number): Array<{ task_i
   );
 }
 
+/** Drop log messages older than `cutoff` (what Koji's koji-sweep-db --logs-age does). */
+export function pruneLogMessages(store: Store, cutoff: number): number {
+  return store.run('DELETE FROM scheduler_log_messages WHERE msg_time < ?', [cutoff]).changes;
+}
+
 export function logMessage(store: Store, msg: string, taskId: number | null, hostId: number | null, time: number): void {
   store.run('INSERT INTO scheduler_log_messages (task_id, host_id, msg_time, msg) VALUES (?, ?, ?, ?)', [taskId, hostId, time, msg]);
-}
-
-export interface LogMessageRow {
-  id: number;
-  task_id: number | null;
-  host_id: number | null;
-  msg_ts: number;
-  msg: string;
-  host_name: string | null;
-}
-
-export function logMessages(store: Store, f: { taskId?: number | null; hostId?: number | null; limit?: number | null }): LogMessageRow[] {
-  const where: string[] = [];
-  const params: number[] = [];
-  if (f.taskId !== undefined && f.taskId !== null) {
-    where.push('m.task_id = ?');
-    params.push(f.taskId);
-  }
-  if (f.hostId !== undefined && f.hostId !== null) {
-    where.push('m.host_id = ?');
-    params.push(f.hostId);
-  }
-  const limit = f.limit ? ' LIMIT ?' : '';
-  if (f.limit) params.push(Math.trunc(f.limit));
-  return store.all<LogMessageRow>(
-    `SELECT m.id, m.task_id, m.host_id, m.msg_time AS msg_ts, m.msg, h.name AS host_name
-     FROM scheduler_log_messages m LEFT JOIN host h ON h.id = m.host_id${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY m.id${limit}`,
-    params,
-  );
 }

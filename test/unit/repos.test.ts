@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test';
 import { Store } from '../../src/store/db.ts';
-import { queryView, REPO_VIEW, REPO_QUEUE_VIEW, canonicalJson } from '../../src/store/repo-query.ts';
+import { queryView, canonicalJson } from '../../src/store/query-view.ts';
+import { REPO_VIEW, REPO_QUEUE_VIEW } from '../../src/store/repos.ts';
 import { insertRepo, insertRequest, requestsFulfilledBy, firstChangeEvent } from '../../src/store/repos.ts';
 import { generateComps } from '../../src/hub/repos/comps.ts';
 import { convertRepoOpts, repoOptsFor } from '../../src/hub/repos/opts.ts';

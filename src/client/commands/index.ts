@@ -14,6 +14,7 @@ import { registerBuildCommands } from './builds.ts';
 import { registerMessageCommands } from './messages.ts';
 import { registerHostCommands } from './hosts.ts';
 import { registerTaskCommands } from './tasks.ts';
+import { registerSchedulerCommands } from './scheduler.ts';
 import { registerRepoCommands } from './repos.ts';
 import { registerRpmBuildCommands } from './build.ts';
 
@@ -28,6 +29,7 @@ export function registerClientCommands(program: Command, env: CliEnv): void {
   registerMessageCommands(program, env);
   registerHostCommands(program, env);
   registerTaskCommands(program, env);
+  registerSchedulerCommands(program, env);
   registerRepoCommands(program, env);
   registerRpmBuildCommands(program, env);
 }

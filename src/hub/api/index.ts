@@ -13,6 +13,7 @@ import { buildMethods } from './builds.ts';
 import { historyMethods } from './history.ts';
 import { hostMethods } from './hosts.ts';
 import { taskMethods } from './tasks.ts';
+import { schedulerMethods } from './scheduler.ts';
 import { hostApiMethods } from './host.ts';
 import { uploadMethods } from './uploads.ts';
 import { tagBuildMethods } from './tag-build.ts';
@@ -33,6 +34,7 @@ export const coreMethods: ApiMethod[] = [
   ...historyMethods,
   ...hostMethods,
   ...taskMethods,
+  ...schedulerMethods,
   ...hostApiMethods,
   ...uploadMethods,
   ...tagBuildMethods,

@@ -13,6 +13,7 @@ import { RpcDouble } from '../../core/xmlrpc.ts';
 import { REPO_STATES } from '../../core/states.ts';
 import type { Row } from '../../store/db.ts';
 import * as repos from '../../store/repos.ts';
+import { queryViewOpts } from '../../store/query-view.ts';
 import { api, type ApiMethod } from '../rpc/method.ts';
 import { asBool, isStruct } from '../rpc/args.ts';
 import type { CallContext } from '../context.ts';
@@ -32,17 +33,6 @@ import {
 } from '../repos/requests.ts';
 
 type Dict = Record<string, unknown>;
-
-function queryOpts(v: unknown): repos.QueryOpts | null {
-  if (v === null || v === undefined) return null;
-  if (!isStruct(v)) throw ParameterError('Invalid query options');
-  const out: repos.QueryOpts = {};
-  if (typeof v.order === 'string') out.order = v.order;
-  if (v.limit !== undefined && v.limit !== null) out.limit = Number(v.limit);
-  if (v.offset !== undefined && v.offset !== null) out.offset = Number(v.offset);
-  if (v.countOnly) out.countOnly = true;
-  return out;
-}
 
 function shaped(rows: Row[] | number): unknown {
   return typeof rows === 'number' ? rows : rows.map(shapeRow);
@@ -165,10 +155,10 @@ export const repoMethods: ApiMethod[] = [
     repoSetState(ctx, a.repo_id, a.state);
   }),
   api('repo.query(clauses, fields=None, opts=None)', 'Query repos: clauses [[field, op, value]...], fields, opts {order, limit, offset, countOnly}.', { access: 'anon' }, (ctx, a) =>
-    shaped(repos.queryRepos(ctx.store, a.clauses, a.fields, queryOpts(a.opts))),
+    shaped(repos.queryRepos(ctx.store, a.clauses, a.fields, queryViewOpts(a.opts))),
   ),
   api('repo.queryQueue(clauses=None, fields=None, opts=None)', 'Query repo requests like repo.query.', { access: 'anon' }, (ctx, a) =>
-    shaped(repos.queryRequests(ctx.store, a.clauses, a.fields, queryOpts(a.opts))),
+    shaped(repos.queryRequests(ctx.store, a.clauses, a.fields, queryViewOpts(a.opts))),
   ),
   api('repo.autoRequests()', 'Make the automatic repo requests now (repo permission; the hub also does this itself).', { access: 'repo' }, (ctx) => {
     autoRequests(ctx);

@@ -15,10 +15,9 @@ import { findChannel } from '../../store/channels.ts';
 import { reportedMethods } from '../../store/hosts.ts';
 import { volumeNames } from '../../store/tasks.ts';
 import {
-  cancelChildren, cancelFull, cancelTask, createTask, decodeRequest, decodeResult, explainTask, freeTask, hostOwns,
+  cancelChildren, cancelFull, cancelTask, createTask, decodeRequest, decodeResult, freeTask, hostOwns,
   listTaskOutput, readTaskOutput, requireTask, setTaskPriority, taskShape, FINISHED_STATES, type TaskOptions,
 } from '../tasks/index.ts';
-import { schedulePass } from '../services/scheduler.ts';
 import { waitForTaskChange } from '../tasks/waiters.ts';
 
 /** A fault as stored, re-raised with its own code and text. */
@@ -273,13 +272,5 @@ export const taskMethods: ApiMethod[] = [
       if (changed) return true;
     }
     return waitForTaskChange(ctx.hub, ids, timeout * 1000);
-  }),
-  api('scheduler.explainTask(task_id)', 'kojibox: why a FREE or ASSIGNED task has not started yet, in words (None for other states).', { access: 'anon' }, (ctx, a) =>
-    explainTask(ctx.hub, taskId(a.task_id)),
-  ),
-  api('scheduler.doRun(force=False)', 'Run a scheduling pass now (admin; a debugging aid: passes run by themselves).', { access: 'admin' }, (ctx) => {
-    // the pass runs in its own transaction once this call's has committed
-    ctx.afterCommit(() => schedulePass(ctx.hub));
-    return true;
   }),
 ];

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { REPO_STATES, TASK_STATES } from '../../core/states.ts';
 import { now } from '../../core/time.ts';
 import type { Row } from '../../store/db.ts';
-import { canonicalJson } from '../../store/repo-query.ts';
+import { canonicalJson } from '../../store/query-view.ts';
 import * as repos from '../../store/repos.ts';
 import * as tasks from '../../store/tasks.ts';
 import { findUser } from '../../store/users.ts';

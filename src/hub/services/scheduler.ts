@@ -136,6 +136,11 @@ export function schedulePass(hub: Hub): { assigned: number; more: boolean } {
   return { assigned, more };
 }
 
+/** The scheduler log keeps a week, as Koji's koji-sweep-db does by default; looked at hourly. */
+const LOG_MAX_AGE = 7 * 86400;
+const LOG_PRUNE_INTERVAL = 3600;
+const lastLogPrune = new WeakMap<Hub, number>();
+
 /**
  * Retire silent hosts and stale assignments: not ready after ReadyTimeout
  * without a check-in, their tasks FREE after HostTimeout, an assignment
@@ -148,6 +153,10 @@ export function checkTimeouts(hub: Hub): number {
   let freed = 0;
   store.tx(() => {
     const t = now();
+    if (t - (lastLogPrune.get(hub) ?? 0) >= LOG_PRUNE_INTERVAL) {
+      lastLogPrune.set(hub, t);
+      sched.pruneLogMessages(store, t - LOG_MAX_AGE);
+    }
     const silent = markSilentHostsNotReady(store, t - cfg.ReadyTimeout);
     for (const hostId of silent) sched.logMessage(store, 'Marking host not ready', null, hostId, t);
     const ctx = new CallContext(hub, null, '127.0.0.1', 'scheduler');

@@ -1,10 +1,12 @@
 /**
  * @module
- * Koji's QueryView for the repo tables: clauses `[field, op, value]` (or
- * `[field, value]`), field lists with `*` (fields needing no join) and
- * `**` (all), and the order/limit/offset/countOnly options, turned into
- * one SQL query. `repo.query`, `repo.queryQueue` and the hub's own repo
- * lookups all go through here, so the field names are Koji's.
+ * Koji's QueryView: clauses `[field, op, value]` (or `[field, value]`),
+ * field lists with `*` (fields needing no join) and `**` (all), and the
+ * order/limit/offset/countOnly options, turned into one SQL query over a
+ * view that maps Koji's field names to columns. The repo tables
+ * (./repos.ts: `repo.query`, `repo.queryQueue`, the hub's own repo
+ * lookups) and the scheduler's (./scheduler.ts: `scheduler.getTaskRuns`
+ * and friends) are queried this way, so the field names are Koji's.
  */
 import { ParameterError } from '../core/faults.ts';
 import type { Params, Row, Store } from './db.ts';
@@ -31,6 +33,19 @@ export interface QueryViewOpts {
   limit?: number;
   offset?: number;
   countOnly?: boolean;
+}
+
+/** A query's opts as a client sends them (Koji's queryOpts: order, limit, offset, countOnly). */
+export function queryViewOpts(v: unknown): QueryViewOpts | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) throw ParameterError('Invalid query options');
+  const o = v as Record<string, unknown>;
+  const out: QueryViewOpts = {};
+  if (typeof o.order === 'string') out.order = o.order;
+  if (o.limit !== undefined && o.limit !== null) out.limit = Number(o.limit);
+  if (o.offset !== undefined && o.offset !== null) out.offset = Number(o.offset);
+  if (o.countOnly) out.countOnly = true;
+  return out;
 }
 
 const OPS = new Set(['IN', '=', '!=', '>', '<', '>=', '<=', 'IS', 'IS NOT', '@>', '<@']);
@@ -176,66 +191,3 @@ export function queryView(store: Store, view: ViewSpec, clauses: unknown, fields
   }
   return store.all(sql, params as Params);
 }
-
-export const REPO_VIEW: ViewSpec = {
-  table: 'repo',
-  joins: {
-    tag: 'JOIN tag ON repo.tag_id = tag.id',
-    create_ev: 'JOIN events AS create_ev ON repo.create_event = create_ev.id',
-    begin_ev: 'LEFT JOIN events AS begin_ev ON repo.begin_event = begin_ev.id',
-    end_ev: 'LEFT JOIN events AS end_ev ON repo.end_event = end_ev.id',
-    task: 'LEFT JOIN task ON repo.task_id = task.id',
-  },
-  fields: {
-    id: { sql: 'repo.id', join: null },
-    tag_id: { sql: 'repo.tag_id', join: null },
-    creation_time: { sql: 'repo.creation_time', join: null },
-    creation_ts: { sql: 'repo.creation_time', join: null },
-    state_time: { sql: 'repo.state_time', join: null },
-    state_ts: { sql: 'repo.state_time', join: null },
-    create_event: { sql: 'repo.create_event', join: null },
-    create_ts: { sql: 'create_ev.time', join: 'create_ev' },
-    begin_event: { sql: 'repo.begin_event', join: null },
-    begin_ts: { sql: 'begin_ev.time', join: 'begin_ev' },
-    end_event: { sql: 'repo.end_event', join: null },
-    end_ts: { sql: 'end_ev.time', join: 'end_ev' },
-    state: { sql: 'repo.state', join: null },
-    dist: { sql: 'repo.dist', join: null },
-    opts: { sql: 'repo.opts', join: null, json: true },
-    custom_opts: { sql: 'repo.custom_opts', join: null, json: true },
-    task_id: { sql: 'repo.task_id', join: null },
-    task_state: { sql: 'task.state', join: 'task' },
-    tag_name: { sql: 'tag.name', join: 'tag' },
-  },
-  defaultFields: ['id', 'tag_id', 'create_event', 'state', 'dist', 'task_id', 'opts', 'custom_opts'],
-};
-
-export const REPO_QUEUE_VIEW: ViewSpec = {
-  table: 'repo_queue',
-  joins: {
-    tag: 'JOIN tag ON repo_queue.tag_id = tag.id',
-    task: 'LEFT JOIN task ON repo_queue.task_id = task.id',
-    users: 'LEFT JOIN users ON repo_queue.owner = users.id',
-  },
-  fields: {
-    id: { sql: 'repo_queue.id', join: null },
-    create_time: { sql: 'repo_queue.create_time', join: null },
-    create_ts: { sql: 'repo_queue.create_time', join: null },
-    owner: { sql: 'repo_queue.owner', join: null },
-    owner_name: { sql: 'users.name', join: 'users' },
-    priority: { sql: 'repo_queue.priority', join: null },
-    tag_id: { sql: 'repo_queue.tag_id', join: null },
-    tag_name: { sql: 'tag.name', join: 'tag' },
-    at_event: { sql: 'repo_queue.at_event', join: null },
-    min_event: { sql: 'repo_queue.min_event', join: null },
-    opts: { sql: 'repo_queue.opts', join: null, json: true },
-    update_time: { sql: 'repo_queue.update_time', join: null },
-    update_ts: { sql: 'repo_queue.update_time', join: null },
-    active: { sql: 'repo_queue.active', join: null },
-    task_id: { sql: 'repo_queue.task_id', join: null },
-    task_state: { sql: 'task.state', join: 'task' },
-    tries: { sql: 'repo_queue.tries', join: null },
-    repo_id: { sql: 'repo_queue.repo_id', join: null },
-  },
-  defaultFields: ['id', 'tag_id', 'at_event', 'min_event', 'create_ts', 'task_id', 'tries', 'repo_id', 'opts', 'active', 'update_ts'],
-};
