@@ -325,3 +325,22 @@ export function rpmsOfBuilds(store: Store, buildIds: number[], arches: string[] 
     params,
   );
 }
+
+/**
+ * COMPLETE builds with no active tagging (Koji's untagged_builds), by id;
+ * optionally of one package name, and draft or regular only.
+ */
+export function untaggedBuilds(
+  store: Store,
+  completeState: number,
+  f: { name?: string | null; draft?: boolean | null },
+): Array<{ id: number; name: string; version: string; release: string }> {
+  const where = ['b.state = ?', 'NOT EXISTS (SELECT 1 FROM tag_listing tl WHERE tl.build_id = b.id AND tl.active = 1)'];
+  const params: Params = [completeState];
+  if (f.name !== null && f.name !== undefined) {
+    where.push('p.name = ?');
+    params.push(f.name);
+  }
+  if (f.draft !== null && f.draft !== undefined) where.push(f.draft ? 'b.draft = 1' : 'b.draft = 0');
+  return store.all(`SELECT b.id, p.name, b.version, b.release FROM build b JOIN package p ON p.id = b.pkg_id WHERE ${where.join(' AND ')} ORDER BY b.id`, params);
+}

@@ -89,6 +89,24 @@ export function directPermNames(store: Store, userId: number): string[] {
     .map((r) => r.name);
 }
 
+/**
+ * Where a user's permissions come from: each held permission with the
+ * group granting it, or null for a direct grant (one row per source).
+ */
+export function permSources(store: Store, userId: number): Array<{ name: string; group: string | null }> {
+  const direct = store.all<{ name: string; group: string | null }>(
+    'SELECT p.name, NULL AS "group" FROM user_perms up JOIN permissions p ON p.id = up.perm_id WHERE up.active = 1 AND up.user_id = ? ORDER BY p.name',
+    [userId],
+  );
+  const viaGroups = store.all<{ name: string; group: string | null }>(
+    `SELECT p.name, g.name AS "group" FROM user_groups ug JOIN user_perms up ON up.user_id = ug.group_id AND up.active = 1
+     JOIN permissions p ON p.id = up.perm_id JOIN users g ON g.id = ug.group_id
+     WHERE ug.active = 1 AND ug.user_id = ? ORDER BY p.name, g.name`,
+    [userId],
+  );
+  return [...direct, ...viaGroups];
+}
+
 export function findPerm(store: Store, name: string): { id: number; name: string; description: string | null } | null {
   return store.get('SELECT id, name, description FROM permissions WHERE name = ?', [name]);
 }

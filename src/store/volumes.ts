@@ -11,3 +11,15 @@ export function ensureVolumeName(store: Store, name: string): boolean {
   store.run('INSERT INTO volume (name) VALUES (?)', [name]);
   return true;
 }
+
+/** Every volume as {id, name} (Koji's list_volumes), DEFAULT first. */
+export function listVolumes(store: Store): Array<{ id: number; name: string }> {
+  return store.all('SELECT id, name FROM volume ORDER BY id');
+}
+
+/** A volume by id or name (Koji's lookup_name on the volume table), or null. */
+export function findVolume(store: Store, ref: number | string): { id: number; name: string } | null {
+  return typeof ref === 'number'
+    ? store.get('SELECT id, name FROM volume WHERE id = ?', [ref])
+    : store.get('SELECT id, name FROM volume WHERE name = ?', [ref]);
+}

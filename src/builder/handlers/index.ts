@@ -6,6 +6,7 @@
 import type { TaskHandler } from '../handler.ts';
 import { sleepHandler, subtaskHandler, waittestHandler } from './testing.ts';
 import { tagBuildHandler } from './tag-build.ts';
+import { dependantTaskHandler } from './dependant-task.ts';
 import { newRepoHandler } from './newrepo.ts';
 import { waitRepoHandler } from './waitrepo.ts';
 import { buildHandler } from './build.ts';
@@ -13,5 +14,5 @@ import { buildArchHandler } from './build-arch.ts';
 import { rebuildSrpmHandler } from './rebuild-srpm.ts';
 import { buildSrpmFromScmHandler } from './build-srpm-from-scm.ts';
 
-export const coreHandlers: TaskHandler[] = [sleepHandler, subtaskHandler, waittestHandler, tagBuildHandler, newRepoHandler, waitRepoHandler,
+export const coreHandlers: TaskHandler[] = [sleepHandler, subtaskHandler, waittestHandler, tagBuildHandler, dependantTaskHandler, newRepoHandler, waitRepoHandler,
   buildHandler, buildArchHandler, rebuildSrpmHandler, buildSrpmFromScmHandler];

@@ -1,7 +1,7 @@
 /**
  * @module
  * Build and tagging commands: list-tagged, latest-build, tag-build,
- * untag-build, list-builds, buildinfo. Output formats follow koji's CLI.
+ * move-build, untag-build, list-builds, buildinfo. Output formats follow koji's CLI.
  * kojibox adds `--bypass` to tag-build and untag-build (tagBuildBypass /
  * untagBuildBypass: immediate, no task, `tag` permission).
  */
@@ -39,6 +39,15 @@ function timeOption(v: string, name: string): number {
   const ms = Date.parse(v);
   if (Number.isNaN(ms)) throw new CliError(`option --${name}: invalid time specification: ${v}`, 2);
   return ms / 1000;
+}
+
+/** A changelog date ('YYYY-MM-DD HH:MM:SS') as rpm writes it: 'Mon Jan 01 2024'. */
+function changelogDay(date: string): string {
+  const d = new Date(`${date.slice(0, 19).replace(' ', 'T')}Z`);
+  if (Number.isNaN(d.getTime())) return date;
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+  return `${day} ${month} ${String(d.getUTCDate()).padStart(2, '0')} ${d.getUTCFullYear()}`;
 }
 
 /** A short label for a task, like koji.taskLabel for the common methods. */
@@ -177,12 +186,55 @@ export function registerBuildCommands(program: Command, env: CliEnv): void {
         tasks.push(taskId);
         env.out(`Created task ${taskId}`);
       }
-      // koji waits unless told not to, or when nobody is at a terminal
-      const wait = o.nowait ? false : o.wait ? true : Boolean(process.stdin.isTTY);
-      if (!wait) return;
-      await s.logout();
-      const rc = await watchTasks(env, await env.session(), tasks, { quiet: env.quiet });
-      if (rc) throw new CliError('', rc);
+      await maybeWatch(env, s, tasks, o);
+    });
+
+  program
+    .command('move-build')
+    .description("'Move' one or more builds between tags")
+    .argument('<tag1>')
+    .argument('<tag2>')
+    .argument('[pkgs...]')
+    .option('--force', 'force operation')
+    .option('--wait', 'Wait on tasks, even if running in the background')
+    .option('--nowait', 'Do not wait on tasks')
+    .option('--all', "move all instances of a package, <pkg>'s are package names")
+    .action(async (tag1: string, tag2: string, args: string[], o: { force?: boolean; wait?: boolean; nowait?: boolean; all?: boolean }) => {
+      if (!args.length) {
+        throw new CliError(
+          o.all
+            ? 'This command, with --all, takes at least three arguments: two tags and one or more package names'
+            : "This command takes at least three arguments: two tags and one or more package n-v-r's",
+          2,
+        );
+      }
+      const s = await env.login();
+      const tasks: number[] = [];
+      if (o.all) {
+        for (const pkg of args) {
+          if (!(await s.call('getPackage', pkg))) {
+            env.out(`No such package: ${pkg}, skipping.`);
+            continue;
+          }
+          tasks.push(...(await s.call<number[]>('moveAllBuilds', tag1, tag2, pkg, Boolean(o.force))));
+        }
+      } else {
+        const builds: Dict[] = [];
+        for (const arg of args) {
+          const b = await s.call<Dict | null>('getBuild', arg);
+          if (!b) {
+            env.out(`No such build: ${arg}, skipping.`);
+            continue;
+          }
+          if (!builds.some((x) => x.id === b.id)) builds.push(b);
+        }
+        for (const b of builds) {
+          const taskId = await s.call<number>('moveBuild', tag1, tag2, b.id, Boolean(o.force));
+          tasks.push(taskId);
+          env.out(`Created task ${taskId}, moving ${b.name}-${b.version}-${b.release}`);
+        }
+      }
+      await maybeWatch(env, s, tasks, o);
     });
 
   program
@@ -368,6 +420,15 @@ export function registerBuildCommands(program: Command, env: CliEnv): void {
     });
 }
 
+/** Watch the tasks as koji does: unless told not to, and only when someone is at a terminal unless told to. */
+async function maybeWatch(env: CliEnv, s: ClientSession, tasks: number[], o: { wait?: boolean; nowait?: boolean }): Promise<void> {
+  const wait = o.nowait ? false : o.wait ? true : Boolean(process.stdin.isTTY);
+  if (!wait) return;
+  await s.logout();
+  const rc = await watchTasks(env, await env.session(), tasks, { quiet: env.quiet });
+  if (rc) throw new CliError('', rc);
+}
+
 async function optionalCall<T>(s: ClientSession, method: string, ...args: unknown[]): Promise<T | null> {
   try {
     return await s.call<T>(method, ...args);
@@ -407,7 +468,8 @@ async function printBuildInfo(env: CliEnv, s: ClientSession, info: Dict, changel
     const entries = await optionalCall<Array<{ date: string; author: string; text: string }>>(s, 'getChangelogEntries', info.id);
     if (entries?.length) {
       env.out('Changelog:');
-      for (const e of entries) env.out(`* ${e.date} ${e.author}\n${e.text}\n`);
+      // koji.util.formatChangelog: a blank line after each entry, then print's own newline
+      env.out(entries.map((e) => `* ${changelogDay(e.date)} ${e.author}\n${e.text}\n\n`).join(''));
     }
   }
 }

@@ -17,6 +17,8 @@ import { registerTaskCommands } from './tasks.ts';
 import { registerSchedulerCommands } from './scheduler.ts';
 import { registerRepoCommands } from './repos.ts';
 import { registerRpmBuildCommands } from './build.ts';
+import { registerSearchCommands } from './search.ts';
+import { registerStorageCommands } from './storage.ts';
 
 export function registerClientCommands(program: Command, env: CliEnv): void {
   registerMiscCommands(program, env);
@@ -32,4 +34,6 @@ export function registerClientCommands(program: Command, env: CliEnv): void {
   registerSchedulerCommands(program, env);
   registerRepoCommands(program, env);
   registerRpmBuildCommands(program, env);
+  registerSearchCommands(program, env);
+  registerStorageCommands(program, env);
 }

@@ -22,6 +22,9 @@ import { buildrootMethods } from './buildroots.ts';
 import { rpmMethods } from './rpms.ts';
 import { buildTaskMethods } from './build-tasks.ts';
 import { rpmImportMethods } from './rpm-import.ts';
+import { buildInfoMethods } from './build-info.ts';
+import { searchMethods } from './search.ts';
+import { volumeMethods } from './volumes.ts';
 
 export const coreMethods: ApiMethod[] = [
   ...miscMethods,
@@ -43,4 +46,7 @@ export const coreMethods: ApiMethod[] = [
   ...rpmMethods,
   ...buildTaskMethods,
   ...rpmImportMethods,
+  ...buildInfoMethods,
+  ...searchMethods,
+  ...volumeMethods,
 ];

@@ -147,6 +147,28 @@ export function listArchivesQuery(ctx: CallContext, a: Dict): Dict[] {
   return rpms.listArchives(ctx.store, f).map(archiveShape);
 }
 
+/** Where an rpm of a build lives on the hub (Koji's pathinfo.build + pathinfo.rpm). */
+export function builtRpmPath(ctx: CallContext, build: Dict, rpm: Dict): string {
+  const dir = buildRelDir({ package_name: String(build.name), version: String(build.version), release: String(build.release), volume_name: build.volume_name as string });
+  return join(ctx.hub.topdir, dir, `${String(rpm.arch)}/${String(rpm.name)}-${String(rpm.version)}-${String(rpm.release)}.${String(rpm.arch)}.rpm`);
+}
+
+/**
+ * A file in a task's output named by taskID + filepath (getRPMHeaders,
+ * getChangelogEntries), with Koji's errors. Besides Koji's checks (no
+ * absolute path, no `../`), a path that still leads out of the task's
+ * directory (a final `..`) is refused the same way.
+ */
+export function taskOutputFile(ctx: CallContext, taskID: unknown, filepath: unknown): string {
+  if (!filepath) throw GenericError('filepath must be specified with taskID');
+  const fp = filepath;
+  if (typeof fp !== 'string' || fp.startsWith('/') || fp.includes('../')) throw GenericError(`Invalid filepath: ${String(fp)}`);
+  const dir = join(ctx.hub.topdir, 'work', taskRelPath(asInt(taskID, 'taskID')));
+  const path = join(dir, fp);
+  if (!path.startsWith(`${dir}/`)) throw GenericError(`Invalid filepath: ${fp}`);
+  return path;
+}
+
 /** Koji's getRPMHeaders: fields of an imported rpm, or of an rpm in a task's output. */
 function rpmHeaders(ctx: CallContext, a: Dict): Dict {
   const strict = asBool(a.strict);
@@ -163,18 +185,14 @@ function rpmHeaders(ctx: CallContext, a: Dict): Dict {
       if (strict) throw GenericError(`Build ${build.nvr} is deleted`);
       return {};
     }
-    path = join(ctx.hub.topdir, buildRelDir({ package_name: build.name, version: build.version, release: build.release, volume_name: build.volume_name }),
-      `${String(info.arch)}/${String(info.name)}-${String(info.version)}-${String(info.release)}.${String(info.arch)}.rpm`);
+    path = builtRpmPath(ctx, build, info);
     if (!existsSync(path)) {
       if (strict) throw GenericError(`Missing rpm file: ${path}`);
       ctx.hub.log.error(`Missing rpm file: ${path}`);
       return {};
     }
   } else if (a.taskID) {
-    const fp = a.filepath;
-    if (!fp) throw GenericError('filepath must be specified with taskID');
-    if (typeof fp !== 'string' || fp.startsWith('/') || fp.includes('../')) throw GenericError(`Invalid filepath: ${String(fp)}`);
-    path = join(ctx.hub.topdir, 'work', taskRelPath(asInt(a.taskID, 'taskID')), fp);
+    path = taskOutputFile(ctx, a.taskID, a.filepath);
     if (!existsSync(path)) {
       if (strict) throw GenericError(`Missing rpm file: ${path}`);
       return {};

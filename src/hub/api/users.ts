@@ -201,6 +201,12 @@ export const userMethods: ApiMethod[] = [
     const u = lookupUser(ctx, a.userID, true)!;
     return asBool(a.with_groups) ? users.userPermNames(ctx.store, u.id) : users.directPermNames(ctx.store, u.id);
   }),
+  api('getUserPermsInheritance(userID)', 'A user\'s permissions with their sources: {perm: [None for a direct grant, or the granting group\'s name, ...]}.', { access: 'anon' }, (ctx, a) => {
+    const u = lookupUser(ctx, a.userID, true)!;
+    const out: Record<string, Array<string | null>> = {};
+    for (const r of users.permSources(ctx.store, u.id)) (out[r.name] ??= []).push(r.group);
+    return out;
+  }),
   api('hasPerm(perm, strict=False)', 'Whether the logged-in user has a permission (admin has all unless strict).', { access: 'anon' }, (ctx, a) => {
     if (asBool(a.strict) && !users.findPerm(ctx.store, String(a.perm))) throw GenericError(`No such permission ${a.perm} defined`);
     return ctx.hasPerm(asString(a.perm, 'perm'), asBool(a.strict));
