@@ -12,6 +12,10 @@ import { asString } from '../rpc/args.ts';
 import type { CallContext } from '../context.ts';
 import { SEARCH_KINDS, searchRows, type SearchKind } from '../../store/search.ts';
 import { applyQueryOpts } from './common.ts';
+import { matchNames, RegexTimeout } from '../../core/regex-match.ts';
+
+/** How long a regular expression may take over all the names of a kind. */
+const REGEXP_TIMEOUT_MS = 5000;
 
 /** Kinds Koji knows whose rows kojibox never has (no Maven/Windows archives; Koji dropped file search). */
 const EMPTY_KINDS = new Set(['maven', 'win', 'file']);
@@ -25,16 +29,14 @@ export function globToLike(glob: string): string {
 }
 
 /**
- * A bad pattern fails in Koji's database; the client sees that exception's
- * class and text with fault code 1, which this error reproduces.
+ * A bad pattern: Koji's database refuses it (its client sees a psycopg2
+ * error); kojibox says so plainly, as a GenericError.
  */
 function invalidRegexp(message: string): Error {
-  const err = new Error(`invalid regular expression: ${message}`);
-  err.name = 'psycopg2.errors.InvalidRegularExpression';
-  return err;
+  return GenericError(`invalid regular expression: ${message}`);
 }
 
-function search(ctx: CallContext, a: Record<string, unknown>): unknown {
+async function search(ctx: CallContext, a: Record<string, unknown>): Promise<unknown> {
   if (!a.terms) throw GenericError('empty search terms');
   const terms = asString(a.terms, 'terms');
   const type = String(a.type);
@@ -50,8 +52,16 @@ function search(ctx: CallContext, a: Record<string, unknown>): unknown {
     } catch (err) {
       throw invalidRegexp(err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err));
     }
-    // SQLite has no regular expressions: the names are matched here
-    rows = searchRows(ctx.store, kind, null).filter((r) => re.test(r.name));
+    // SQLite has no regular expressions: the names are matched here, off the hub's thread
+    const all = ctx.store.tx(() => searchRows(ctx.store, kind, null));
+    let hits: boolean[];
+    try {
+      hits = await matchNames(re.source, re.flags, all.map((r) => r.name), REGEXP_TIMEOUT_MS);
+    } catch (err) {
+      if (err instanceof RegexTimeout) throw GenericError(`regular expression too costly: ${err.message}`);
+      throw err;
+    }
+    rows = all.filter((_, i) => hits[i]);
   } else rows = searchRows(ctx.store, kind, { exact: terms });
   return applyQueryOpts(rows, a.queryOpts);
 }
@@ -60,7 +70,8 @@ export const searchMethods: ApiMethod[] = [
   api(
     'search(terms, type, matchType, queryOpts=None)',
     'Find {id, name} of packages, builds, tags, targets, users, hosts or rpms whose name matches terms: matchType glob or regexp (both case-insensitive), anything else an exact match. queryOpts limits and orders.',
-    { access: 'anon' },
+    // async: a regular expression is matched in a worker (see ../../core/regex-match.ts)
+    { access: 'anon', async: true },
     (ctx, a) => search(ctx, a),
   ),
 ];
