@@ -107,6 +107,25 @@ out({
   });
 });
 
+describe('queryRPMSigs', () => {
+  it('finds no signatures (kojibox records none) and takes Koji\'s forms of rpm_id', async () => {
+    const r = await py(`
+rpm = hub.listRPMs(hub.getBuild('clog-1.1-1')['id'])[0]
+nvra = '%(name)s-%(version)s-%(release)s.%(arch)s' % rpm
+out({
+  'byid': hub.queryRPMSigs(rpm['id']),
+  'bynvra': hub.queryRPMSigs(nvra, 'abcd1234'),
+  'bymap': hub.queryRPMSigs(kw(rpm_id={'name': rpm['name'], 'version': rpm['version'], 'release': rpm['release'], 'arch': rpm['arch']})),
+  'unknown': hub.queryRPMSigs('nope-1-1.noarch'),
+  'all': hub.queryRPMSigs(),
+  'count': hub.queryRPMSigs(None, None, {'countOnly': True}),
+  'badkey': fault(lambda: hub.queryRPMSigs(None, 5)),
+})`);
+    expect(r).toMatchObject({ byid: [], bynvra: [], bymap: [], unknown: [], all: [], count: 0 });
+    expect((r as { badkey: { faultString: string } }).badkey.faultString).toContain("expected type <class 'str'>");
+  });
+});
+
 describe('getChangelogEntries', () => {
   it('reads the srpm header of a build, newest first, in Koji\'s shape', async () => {
     const r = (await py(`out(hub.getChangelogEntries(hub.getBuild('clog-1.1-1')['id']))`)) as Array<Record<string, unknown>>;

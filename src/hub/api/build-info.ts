@@ -2,8 +2,10 @@
  * @module
  * What Koji tells about a build beyond getBuild: its Maven and Windows
  * facts (kojibox makes neither kind, so there are none), its changelog
- * (read from the source rpm's header) and which complete builds are in no
- * tag at all (untaggedBuilds).
+ * (read from the source rpm's header), which complete builds are in no
+ * tag at all (untaggedBuilds), and the signatures recorded for its RPMs:
+ * kojibox records none (it has no addRPMSig, import-sig or signed copies),
+ * so queryRPMSigs answers as Koji does for such RPMs, with an empty list.
  */
 import { existsSync } from 'node:fs';
 import { GenericError } from '../../core/faults.ts';
@@ -16,7 +18,7 @@ import * as builds from '../../store/builds.ts';
 import * as rpms from '../../store/rpms.ts';
 import { applyQueryOpts, pyRepr } from './common.ts';
 import { findBuildId, getBuildInfo } from './lookups.ts';
-import { builtRpmPath, taskOutputFile } from './rpms.ts';
+import { builtRpmPath, getRpmInfo, taskOutputFile } from './rpms.ts';
 
 type Dict = Record<string, unknown>;
 
@@ -127,6 +129,12 @@ export const buildInfoMethods: ApiMethod[] = [
     { access: 'anon' },
     (ctx, a) => changelogEntries(ctx, a),
   ),
+  api('queryRPMSigs(rpm_id=None, sigkey=None, queryOpts=None)', 'Signatures recorded for RPMs ({rpm_id, sigkey, sighash}); kojibox records none, so []. rpm_id: an id, N-V-R.A or {name, version, release, arch}; an unknown RPM is [] as in Koji.', { access: 'anon' }, (ctx, a) => {
+    // the arguments are checked as Koji checks them, though nothing can match
+    if (a.rpm_id !== null && typeof a.rpm_id !== 'number') getRpmInfo(ctx, a.rpm_id, false);
+    asOptString(a.sigkey, 'sigkey');
+    return applyQueryOpts([], a.queryOpts);
+  }),
   api('untaggedBuilds(name=None, queryOpts=None, draft=None)', 'Complete builds in no tag now: [{id, name, version, release}]; name: of this package only; draft: draft or regular builds only.', { access: 'anon' }, (ctx, a) => {
     const draft = a.draft === null || a.draft === undefined ? null : asBool(a.draft);
     const rows = builds.untaggedBuilds(ctx.store, BUILD_STATES.COMPLETE, { name: asOptString(a.name, 'name'), draft });
