@@ -30,8 +30,9 @@ export const TASK_RUNS_VIEW: ViewSpec = {
     id: { sql: 'scheduler_task_runs.id', join: null },
     task_id: { sql: 'scheduler_task_runs.task_id', join: null },
     host_id: { sql: 'scheduler_task_runs.host_id', join: null },
-    // NULL for a run that ended: Koji's column is nullable the same way
-    active: { sql: 'scheduler_task_runs.active', join: null },
+    // stored NULL once a run ends (so an index can keep one active run per
+    // task); Koji's column is a plain boolean, and clauses compare with 0/1
+    active: { sql: 'COALESCE(scheduler_task_runs.active, 0)', join: null },
     create_ts: { sql: 'scheduler_task_runs.create_time', join: null },
     start_ts: { sql: 'task.start_time', join: 'task' },
     completion_ts: { sql: 'task.completion_time', join: 'task' },

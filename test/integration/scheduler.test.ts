@@ -40,15 +40,19 @@ full = hub.scheduler.getTaskRuns([['task_id', ${taskId}]], ['task_id', 'host_nam
 newest = hub.scheduler.getTaskRuns(None, ['id'], {'order': '-id', 'limit': 1})
 every = hub.scheduler.getTaskRuns(None, ['id'])
 count = hub.scheduler.getTaskRuns([['host_name', '=', 'aio-builder']], None, {'countOnly': True})
+ended = hub.scheduler.getTaskRuns([['task_id', '=', ${taskId}], ['active', '=', False]])
 out({
   'keys': sorted(runs[0].keys()), 'n': len(runs), 'types': [type(runs[0][k]).__name__ for k in ('active', 'create_ts')],
   'full': full[0], 'floats': [type(full[0][k]).__name__ for k in ('create_ts', 'start_ts', 'completion_ts')],
+  'ended': [r['active'] for r in ended],
   'newest': newest[0]['id'], 'maxid': max(x['id'] for x in every), 'count': count,
   'bad': fault(lambda: hub.scheduler.getTaskRuns([['nosuch', '=', 1]])),
 })`)) as Record<string, any>;
     expect(r.keys).toEqual(['active', 'create_ts', 'host_id', 'id', 'task_id']);
     expect(r.n).toBe(1);
     expect(r.types).toEqual(['bool', 'float']);
+    // the task is finished, so its run is no longer active, and a clause on that finds it
+    expect(r.ended).toEqual([false]);
     expect(r.full).toMatchObject({ task_id: taskId, host_name: 'aio-builder', state: 2, method: 'sleep' });
     expect(r.floats).toEqual(['float', 'float', 'float']);
     expect(r.full.start_ts).toBeGreaterThanOrEqual(r.full.create_ts);

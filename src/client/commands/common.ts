@@ -41,6 +41,14 @@ export function asctime(ts: number): string {
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2)} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
 }
 
+/** The CLI's _format_ts: "%y-%m-%d %H:%M:%S" in local time; '' for no value. */
+export function shortTime(v: unknown): string {
+  const ts = tsNumber(v);
+  if (!ts) return '';
+  const d = new Date(ts * 1000);
+  return `${two(d.getFullYear() % 100)}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
 /** koji.formatTimeLong: "Sat, 07 Sep 2002 00:00:01 UTC" in local time; '' for no value. */
 export function formatTimeLong(ts: unknown): string {
   const n = typeof ts === 'object' && ts !== null && 'value' in ts ? (ts as { value: number }).value : ts;
@@ -105,6 +113,14 @@ export function inheritanceFlags(link: { maxdepth: unknown; pkg_filter: unknown;
     link.intransitive ? 'I' : '.',
     link.noconfig ? 'N' : '.',
   ].join('');
+}
+
+/** Parse a float option as optparse's type='float' would. */
+export function floatOption(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new CliError(`option --${name}: invalid floating-point value: '${v}'`, 2);
+  return n;
 }
 
 /** Parse an integer option as optparse's type='int' would. */

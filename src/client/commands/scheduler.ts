@@ -9,32 +9,9 @@ import type { Command } from 'commander';
 import { TASK_STATES } from '../../core/states.ts';
 import { kw, type ClientSession } from '../session.ts';
 import { CliError, type CliEnv } from '../env.ts';
-import { asctime, padR, pyRepr, tsNumber } from './common.ts';
+import { asctime, floatOption, intOption, padR, pyRepr, shortTime, tsNumber } from './common.ts';
 
 type Dict = Record<string, unknown>;
-
-const two = (n: number) => String(n).padStart(2, '0');
-
-/** Koji's _format_ts: "%y-%m-%d %H:%M:%S" in local time, '' for none. */
-function shortTime(v: unknown): string {
-  const ts = tsNumber(v);
-  if (!ts) return '';
-  const d = new Date(ts * 1000);
-  return `${two(d.getFullYear() % 100)}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-}
-
-function intOption(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v.trim())) throw new CliError(`option --${name}: invalid integer value: '${v}'`, 2);
-  return Number(v);
-}
-
-function floatOption(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new CliError(`option --${name}: invalid floating-point value: '${v}'`, 2);
-  return n;
-}
 
 /** A host by id or name (Koji: an int is an id, anything else a name). */
 async function hostId(s: ClientSession, host: string): Promise<number> {

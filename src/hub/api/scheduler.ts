@@ -5,35 +5,25 @@
  * scheduler-info` and `scheduler-logs` show, plus kojibox's explainTask
  * and the admin's doRun. All reads are anonymous, as in Koji.
  */
-import { RpcDouble } from '../../core/xmlrpc.ts';
-import type { Row } from '../../store/db.ts';
 import { queryViewOpts } from '../../store/query-view.ts';
 import { hostDataRows, LOG_MESSAGES_VIEW, queryScheduler, TASK_REFUSALS_VIEW, TASK_RUNS_VIEW } from '../../store/scheduler-views.ts';
 import type { ViewSpec } from '../../store/query-view.ts';
 import { api, type ApiMethod } from '../rpc/method.ts';
+import { shapeColumns, type ColumnKinds } from '../rpc/row-shape.ts';
 import { asOptInt } from '../rpc/args.ts';
 import type { CallContext } from '../context.ts';
 import { explainTask } from '../tasks/index.ts';
 import { schedulePass } from '../services/scheduler.ts';
 import { taskId } from './tasks.ts';
 
-const TS = new Set(['create_ts', 'start_ts', 'completion_ts', 'ts', 'msg_ts']);
-const FLAGS = new Set(['active', 'by_host', 'soft', 'host_ready']);
-
-/** A row as Koji sends it: timestamps as doubles, flags as booleans. */
-function shape(row: Row): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    if (TS.has(k)) out[k] = typeof v === 'number' ? new RpcDouble(v) : null;
-    else if (FLAGS.has(k)) out[k] = v === null || v === undefined ? (k === 'active' ? false : null) : v === 1 || v === true;
-    else out[k] = v;
-  }
-  return out;
-}
+const SCHEDULER_COLUMNS: ColumnKinds = {
+  ts: new Set(['create_ts', 'start_ts', 'completion_ts', 'ts', 'msg_ts']),
+  flags: new Set(['active', 'by_host', 'soft', 'host_ready']),
+};
 
 function query(ctx: CallContext, view: ViewSpec, a: Record<string, unknown>): unknown {
   const rows = queryScheduler(ctx.store, view, a.clauses, a.fields, queryViewOpts(a.opts));
-  return typeof rows === 'number' ? rows : rows.map(shape);
+  return typeof rows === 'number' ? rows : rows.map((r) => shapeColumns(r, SCHEDULER_COLUMNS));
 }
 
 /** Host data as stored (JSON), parsed; a row that does not parse is shown as null, not dropped. */
